@@ -1,0 +1,60 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class SegmindApi implements ICredentialType {
+	name = 'segmindApi';
+
+	displayName = 'Segmind API';
+
+	documentationUrl = 'https://docs.segmind.com/';
+
+	icon = 'file:segmind.svg' as const;
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'Your Segmind API key, from the API Keys page of your Segmind console',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.segmind.com',
+			description: 'Where the Segmind API is served; change it only for a proxy or a test server',
+		},
+		{
+			displayName: 'Upload Base URL',
+			name: 'uploadBaseUrl',
+			type: 'string',
+			default: 'https://workflows-api.segmind.com',
+			description:
+				'Where binary input images are uploaded before a job; change it only for a proxy or a test server',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				'x-api-key': '={{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/v1/get-user-credits',
+			method: 'GET',
+		},
+	};
+}

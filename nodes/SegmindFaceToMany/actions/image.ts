@@ -1,0 +1,56 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { describeBytes, detectImageType } from '../helpers/image';
+import type { JobResult } from '../transport/client';
+import type { JobPayload } from '../validation';
+import { ValidationFailure } from '../validation';
+import type { RunContext } from './context';
+import type { JobPlan } from './params';
+
+/** The payload to submit: for binary input, upload the file first and use its URL. */
+export async function resolveImage(run: RunContext, i: number, plan: JobPlan): Promise<JobPayload> {
+	if (plan.image.source === 'url') return plan.payload;
+	const { propertyName, mimeType } = plan.image;
+	const bytes = await run.ctx.helpers.getBinaryDataBuffer(i, propertyName);
+	const type = detectImageType(bytes);
+	if (!type) {
+		throw new ValidationFailure(
+			'"Input Binary Property"',
+			`is not an image (${describeBytes(bytes, mimeType)}); use a PNG, JPEG, WebP, GIF or BMP photo`,
+			propertyName,
+		);
+	}
+	const url = await run.client.upload(bytes, type.mimeType);
+	return { ...plan.payload, image: url };
+}
+
+export interface ImageMeta {
+	request_id: string;
+	style?: string;
+	seed?: number;
+}
+
+/** The item a finished job yields: JSON about the job, and the image as binary unless turned off. */
+export async function emitImage(
+	run: RunContext,
+	meta: ImageMeta,
+	result: JobResult,
+	extraMetrics: IDataObject = {},
+): Promise<INodeExecutionData> {
+	const json: IDataObject = {
+		request_id: meta.request_id,
+		status: 'COMPLETED',
+		...(meta.style ? { style: meta.style } : {}),
+		seed: result.seed ?? meta.seed ?? null,
+		output_url: result.outputUrl,
+		metrics: { ...extraMetrics, ...result.metrics },
+	};
+	if (!run.options.downloadImage) return { json };
+	const image = await run.client.download(result.outputUrl, meta.request_id);
+	const fileName = `segmind-${meta.style ? `${meta.style.replace(/\s+/g, '-').toLowerCase()}-` : ''}${meta.request_id}.${image.extension}`;
+	const binary = await run.ctx.helpers.prepareBinaryData(image.bytes, fileName, image.mimeType);
+	json.file_name = fileName;
+	json.mime_type = image.mimeType;
+	json.file_size = image.bytes.length;
+	return { json, binary: { [run.options.binaryPropertyOutput]: binary } };
+}

@@ -1,0 +1,124 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { CREDENTIAL_NAME } from '../constants';
+import type { Operation } from '../description';
+import { errorItemJson, toNodeError } from '../errors';
+import { ExecutionCancelledError } from '../helpers/abort';
+import { mapWithConcurrency } from '../helpers/concurrency';
+import { SegmindClient } from '../transport/client';
+import type { HttpCall } from '../transport/http';
+import type { RunContext } from './context';
+import { generate } from './generate';
+import { generateSync, getCredits, getResult, submit } from './operations';
+import { readJobPlan, readJobReference, readRunOptions, type JobPlan, type JobReference } from './params';
+
+type Plan = { kind: 'job'; plan: JobPlan } | { kind: 'ref'; ref: JobReference } | { kind: 'none' };
+
+/** What one item needs, read and validated before anything is sent. */
+function readPlan(ctx: IExecuteFunctions, operation: Operation, i: number, baseUrl: string): Plan {
+	switch (operation) {
+		case 'getCredits':
+			return { kind: 'none' };
+		case 'getResult':
+			return { kind: 'ref', ref: readJobReference(ctx, i, baseUrl) };
+		default:
+			return { kind: 'job', plan: readJobPlan(ctx, i) };
+	}
+}
+
+async function runItem(run: RunContext, operation: Operation, i: number, plan: Plan): Promise<INodeExecutionData> {
+	if (plan.kind === 'none') return await getCredits(run);
+	if (plan.kind === 'ref') return await getResult(run, i, plan.ref);
+	switch (operation) {
+		case 'submit':
+			return await submit(run, i, plan.plan);
+		case 'generateSync':
+			return await generateSync(run, i, plan.plan);
+		default:
+			return await generate(run, i, plan.plan);
+	}
+}
+
+/**
+ * The node's execute(): validate every item first (bad input spends nothing), then run the
+ * items concurrently up to "Max Concurrent Jobs", keeping their order and pairedItem.
+ * With Continue On Fail a failing item becomes `{ json: { error } }` and the others go on.
+ */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const node = this.getNode();
+	const continueOnFail = this.continueOnFail();
+	const operation = this.getNodeParameter('operation', 0, 'generate') as Operation;
+	const fail = (error: unknown, i: number): INodeExecutionData => {
+		const nodeError = toNodeError(node, error, i);
+		if (!continueOnFail || error instanceof ExecutionCancelledError) throw nodeError;
+		return { json: errorItemJson(nodeError), pairedItem: { item: i } };
+	};
+
+	let options;
+	try {
+		options = readRunOptions(this, operation);
+	} catch (error) {
+		return [items.map((_, i) => fail(error, i))];
+	}
+
+	const credentials = await this.getCredentials(CREDENTIAL_NAME);
+	const baseUrl = String(credentials.baseUrl || 'https://api.segmind.com');
+	const uploadBaseUrl = String(credentials.uploadBaseUrl || 'https://workflows-api.segmind.com');
+
+	const plans = items.map((_, i): { plan: Plan } | { failed: INodeExecutionData } => {
+		try {
+			return { plan: readPlan(this, operation, i, baseUrl) };
+		} catch (error) {
+			return { failed: fail(error, i) };
+		}
+	});
+
+	// One signal for the run: the user's Stop, or the first fatal item error (so the other
+	// items stop polling instead of running on after the node has already failed).
+	const controller = new AbortController();
+	const executionSignal = this.getExecutionCancelSignal?.();
+	const onCancel = () => controller.abort();
+	if (executionSignal?.aborted) controller.abort();
+	executionSignal?.addEventListener('abort', onCancel, { once: true });
+
+	const http: HttpCall = async (request, authenticated) =>
+		authenticated
+			? await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_NAME, request)
+			: await this.helpers.httpRequest(request);
+	const run: RunContext = {
+		ctx: this,
+		options,
+		baseUrl,
+		signal: controller.signal,
+		client: new SegmindClient(http, {
+			baseUrl,
+			uploadBaseUrl,
+			retry: { maxRetries: options.maxRetries },
+			requestTimeoutMs: Math.min(60_000, options.timeoutSeconds * 1000),
+			maxDownloadBytes: Math.round(options.maxImageSizeMb * 1024 * 1024),
+			signal: controller.signal,
+		}),
+	};
+
+	try {
+		const results = await mapWithConcurrency(plans, options.maxConcurrency, async (entry, i) => {
+			if ('failed' in entry) return entry.failed;
+			try {
+				const item = await runItem(run, operation, i, entry.plan);
+				return { ...item, pairedItem: { item: i } };
+			} catch (error) {
+				if (executionSignal?.aborted) throw toNodeError(node, new ExecutionCancelledError(), i);
+				try {
+					return fail(error, i);
+				} catch (fatal) {
+					controller.abort();
+					throw fatal;
+				}
+			}
+		});
+		return [results];
+	} finally {
+		executionSignal?.removeEventListener('abort', onCancel);
+	}
+}

@@ -1,0 +1,35 @@
+/** Values taken from Segmind's face-to-many API page and wire protocol (see README). */
+
+export const STYLES = ['3D', 'Emoji', 'Video game', 'Pixels', 'Clay', 'Toy'] as const;
+export type Style = (typeof STYLES)[number];
+
+export const DEFAULT_IMAGE_URL =
+	'https://segmind-sd-models.s3.amazonaws.com/display_images/Ftm_ip.png.jpg';
+
+export const DEFAULTS = {
+	style: '3D' as Style,
+	prompt: 'a person',
+	negativePrompt: '',
+	seed: -1,
+	loraScale: 1,
+	promptStrength: 4.5,
+	denoisingStrength: 0.65,
+	instantIdStrength: 1,
+	controlDepthStrength: 0.8,
+	binaryPropertyName: 'data',
+	binaryPropertyOutput: 'data',
+	pollIntervalSeconds: 1,
+	timeoutSeconds: 600,
+	maxConcurrency: 5,
+	maxRetries: 4,
+	maxImageSizeMb: 50,
+};
+
+export const MAX_SEED = 4294967295;
+
+/** custom_lora_url must be a Replicate-hosted trained LoRA; anything else fails the job. */
+export const CUSTOM_LORA_URL_PATTERN =
+	/^https:\/\/(replicate\.delivery\/pbxt|pbxt\.replicate\.delivery)\/.+\/trained_model\.tar$/;
+
+export const CREDENTIAL_NAME = 'segmindApi';
+export const MODEL_SLUG = 'face-to-many';

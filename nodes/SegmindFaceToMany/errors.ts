@@ -1,0 +1,60 @@
+import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
+
+import { ExecutionCancelledError } from './helpers/abort';
+import { SegmindFailure, serverErrorText } from './transport/failure';
+import { ValidationFailure } from './validation';
+
+/**
+ * Turn anything a Segmind call threw into the n8n error users see.
+ * Only fields we build ourselves are passed on: never an HTTP library error, whose
+ * request config carries the x-api-key header.
+ */
+export function toNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+		return error;
+	}
+	if (error instanceof ValidationFailure) {
+		return new NodeOperationError(node, error.message, {
+			itemIndex,
+			description: 'Nothing was sent to Segmind. Fix the value (or the expression that produces it) and run again.',
+		});
+	}
+	if (error instanceof ExecutionCancelledError) {
+		return new NodeOperationError(node, error.message, { itemIndex });
+	}
+	if (error instanceof SegmindFailure) {
+		const context: JsonObject = {};
+		if (error.requestId) context.request_id = error.requestId;
+		const serverText = serverErrorText(error.body);
+		if (serverText) context.server_error = serverText;
+		if (error.httpCode !== undefined) {
+			const apiError = new NodeApiError(node, { ...context, httpCode: String(error.httpCode) }, {
+				message: error.message,
+				description: error.description || undefined,
+				httpCode: String(error.httpCode),
+				itemIndex,
+			});
+			Object.assign(apiError.context, context);
+			return apiError;
+		}
+		const operationError = new NodeOperationError(node, error.message, {
+			itemIndex,
+			description: error.description || undefined,
+		});
+		Object.assign(operationError.context, context);
+		return operationError;
+	}
+	const message = error instanceof Error ? error.message : String(error);
+	return new NodeOperationError(node, message, { itemIndex });
+}
+
+/** The JSON an item carries under Continue On Fail. */
+export function errorItemJson(error: NodeApiError | NodeOperationError): JsonObject {
+	const json: JsonObject = { error: error.message };
+	if (error.description) json.description = error.description;
+	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
+	const requestId = error.context.request_id;
+	if (typeof requestId === 'string') json.request_id = requestId;
+	return json;
+}

@@ -1,0 +1,39 @@
+import { sleep } from 'n8n-workflow';
+
+/** Thrown when the user stops the execution; the router lets it end the run as cancelled. */
+export class ExecutionCancelledError extends Error {
+	constructor() {
+		super('The execution was cancelled');
+		this.name = 'ExecutionCancelledError';
+	}
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+	if (signal?.aborted) throw new ExecutionCancelledError();
+}
+
+/**
+ * Resolve or reject with `work`, unless `signal` aborts first.
+ * n8n-workflow's `sleep(ms, signal)` honours the signal only from n8n 2.34 on, and older
+ * helpers ignore it, so every wait races the signal itself (see README, "Cancellation").
+ */
+export async function raceAbort<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+	if (!signal) return await work;
+	throwIfAborted(signal);
+	let onAbort: (() => void) | undefined;
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () => reject(new ExecutionCancelledError());
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		return await Promise.race([work, aborted]);
+	} finally {
+		if (onAbort) signal.removeEventListener('abort', onAbort);
+	}
+}
+
+/** Wait `ms`, returning early (with ExecutionCancelledError) when the execution is cancelled. */
+export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+	if (ms <= 0) return throwIfAborted(signal);
+	await raceAbort(sleep(ms), signal);
+}

@@ -1,0 +1,290 @@
+/**
+ * Runs a real workflow JSON inside n8n's own execution engine (n8n-core's WorkflowExecute),
+ * with the BUILT node from dist/ (as n8n loads it), a credentials helper that applies the
+ * credential's generic `authenticate` like n8n does, and a real cancel signal.
+ */
+import * as path from 'path';
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IWorkflowExecuteAdditionalData,
+	type IConnections,
+} from 'n8n-workflow';
+
+const DIST = path.resolve(__dirname, '../../dist');
+export const NODE_TYPE = 'n8n-nodes-segmind-face-to-many.segmindFaceToMany';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { SegmindFaceToMany } = require(path.join(DIST, 'nodes/SegmindFaceToMany/SegmindFaceToMany.node.js'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { SegmindApi } = require(path.join(DIST, 'credentials/SegmindApi.credentials.js'));
+
+/** Stand-in for n8n's Manual Trigger: one empty item. */
+class ManualTrigger implements INodeType {
+	description = {
+		displayName: 'Manual Trigger',
+		name: 'manualTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Manual Trigger' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [],
+	} as unknown as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [[{ json: {} }]];
+	}
+}
+
+/**
+ * Test input node: emits `items` (JSON) and, for entries with `file`, that fixture file as binary
+ * (through n8n's prepareBinaryData, so binary data is stored the way n8n stores it).
+ */
+class FixtureItems implements INodeType {
+	description = {
+		displayName: 'Fixture Items',
+		name: 'fixtureItems',
+		group: ['input'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Fixture Items' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
+	} as unknown as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const fs = require('fs') as typeof import('fs');
+		const raw = this.getNodeParameter('items', 0) as string | IDataObject[];
+		const list = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{
+			json?: IDataObject;
+			file?: string;
+			bytes?: string;
+			property?: string;
+			fileName?: string;
+			mimeType?: string;
+		}>;
+		const out: INodeExecutionData[] = [];
+		for (const [i, entry] of list.entries()) {
+			const item: INodeExecutionData = { json: entry.json ?? {}, pairedItem: { item: 0 } };
+			if (entry.file || entry.bytes) {
+				const buffer = entry.file
+					? fs.readFileSync(path.resolve(__dirname, '..', entry.file))
+					: Buffer.from(entry.bytes as string, 'base64');
+				item.binary = {
+					[entry.property ?? 'data']: await this.helpers.prepareBinaryData(
+						buffer,
+						entry.fileName ?? (entry.file ? path.basename(entry.file) : `file-${i}`),
+						entry.mimeType,
+					),
+				};
+			}
+			out.push(item);
+		}
+		return [out];
+	}
+}
+
+const NODE_TYPES: Record<string, INodeType> = {
+	'n8n-nodes-base.manualTrigger': new ManualTrigger(),
+	'test.fixtureItems': new FixtureItems(),
+	[NODE_TYPE]: new SegmindFaceToMany(),
+};
+
+const nodeTypes: INodeTypes = {
+	getByName: (type) => NODE_TYPES[type],
+	getByNameAndVersion: (type) => NODE_TYPES[type],
+	getKnownTypes: () => ({}),
+};
+
+/** Resolve `={{$credentials.x}}` templates the way n8n's generic authenticate does. */
+function resolveTemplate(value: string, credentials: ICredentialDataDecryptedObject): string {
+	return value.replace(/^=\{\{\s*\$credentials\.(\w+)\s*\}\}$/, (_, key: string) => String(credentials[key] ?? ''));
+}
+
+export interface CredentialValues {
+	apiKey: string;
+	baseUrl: string;
+	uploadBaseUrl?: string;
+}
+
+function credentialsHelper(values: CredentialValues) {
+	const credentials: ICredentialDataDecryptedObject = {
+		apiKey: values.apiKey,
+		baseUrl: values.baseUrl,
+		uploadBaseUrl: values.uploadBaseUrl ?? values.baseUrl,
+	};
+	const type = new SegmindApi();
+	return {
+		getParentTypes: () => [],
+		isCredentialUsableByNode: () => true,
+		async authenticate(_creds: ICredentialDataDecryptedObject, _typeName: string, request: IHttpRequestOptions) {
+			const headers: IDataObject = { ...(request.headers ?? {}) };
+			for (const [name, template] of Object.entries(type.authenticate.properties.headers as Record<string, string>)) {
+				headers[name] = resolveTemplate(template, credentials);
+			}
+			return { ...request, headers };
+		},
+		preAuthentication: async () => undefined,
+		runPreAuthentication: async () => undefined,
+		getCredentials: async () => {
+			throw new Error('not used');
+		},
+		getDecrypted: async () => credentials,
+		updateCredentials: async () => {},
+		updateCredentialsOauthTokenData: async () => {},
+		getCredentialsProperties: () => type.properties,
+	};
+}
+
+function additionalData(values: CredentialValues): IWorkflowExecuteAdditionalData {
+	const base = 'http://localhost:5678';
+	return {
+		credentialsHelper: credentialsHelper(values),
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: `${base}/rest`,
+		instanceBaseUrl: `${base}/`,
+		formBaseUrl: `${base}/form`,
+		formWaitingBaseUrl: `${base}/form-waiting`,
+		formTestBaseUrl: `${base}/form-test`,
+		webhookBaseUrl: `${base}/webhook`,
+		webhookWaitingBaseUrl: `${base}/webhook-waiting`,
+		webhookTestBaseUrl: `${base}/webhook-test`,
+		mcpBaseUrl: `${base}/mcp`,
+		mcpTestBaseUrl: `${base}/mcp-test`,
+		variables: {},
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('not used');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+export interface WorkflowJson {
+	name?: string;
+	nodes: INode[];
+	connections: IConnections;
+}
+
+export interface RunResult {
+	run: IRun;
+	/** Output items of a node (first run, main output 0). */
+	output(nodeName: string): INodeExecutionData[];
+	/** The node error of the run, if it failed. */
+	error: IRun['data']['resultData']['error'];
+	status: IRun['status'];
+}
+
+export interface RunOptions {
+	credentials: CredentialValues;
+	/** Cancel the execution after this many ms (like the user pressing Stop). */
+	cancelAfterMs?: number;
+}
+
+export async function runWorkflow(json: WorkflowJson, options: RunOptions): Promise<RunResult> {
+	const workflow = new Workflow({
+		id: 'test',
+		name: json.name ?? 'test',
+		nodes: json.nodes,
+		connections: json.connections,
+		active: false,
+		nodeTypes,
+		settings: { executionOrder: 'v1' },
+	});
+	const data = additionalData(options.credentials);
+	(data as unknown as { hooks: ExecutionLifecycleHooks }).hooks = new ExecutionLifecycleHooks('manual', 'exec-1', {
+		id: 'test',
+		name: json.name ?? 'test',
+		nodes: json.nodes,
+		connections: json.connections,
+		active: false,
+		activeVersionId: null,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+	} as never);
+	const execution = new WorkflowExecute(data, 'manual');
+	const promise = execution.run({ workflow });
+	let timer: NodeJS.Timeout | undefined;
+	if (options.cancelAfterMs !== undefined) timer = setTimeout(() => promise.cancel(), options.cancelAfterMs);
+	let run: IRun;
+	try {
+		run = await promise;
+	} finally {
+		if (timer) clearTimeout(timer);
+	}
+	return {
+		run,
+		error: run.data.resultData.error,
+		status: run.status,
+		output(nodeName: string) {
+			const runs = run.data.resultData.runData[nodeName];
+			return runs?.[0]?.data?.main?.[0] ?? [];
+		},
+	};
+}
+
+/** Binary bytes of an output item, read through n8n (works in any binary-data mode). */
+export async function binaryBuffer(item: INodeExecutionData, property = 'data'): Promise<Buffer> {
+	const binary = item.binary?.[property];
+	if (!binary) throw new Error(`no binary property ${property}`);
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { Container } = require('@n8n/di');
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { BinaryDataService } = require('n8n-core');
+	if (binary.id) return await Container.get(BinaryDataService).getAsBuffer(binary);
+	return Buffer.from(binary.data, 'base64');
+}
+
+/** A workflow: Manual Trigger → (Fixture Items →) Segmind node with `parameters`. */
+export function segmindWorkflow(
+	parameters: IDataObject,
+	opts: { items?: unknown[]; continueOnFail?: boolean; name?: string } = {},
+): WorkflowJson {
+	const nodes: INode[] = [
+		{ id: '1', name: 'Manual Trigger', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+	];
+	const connections: IConnections = {};
+	let previous = 'Manual Trigger';
+	if (opts.items) {
+		nodes.push({
+			id: '2',
+			name: 'Photos',
+			type: 'test.fixtureItems',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { items: JSON.stringify(opts.items) },
+		});
+		connections[previous] = { main: [[{ node: 'Photos', type: 'main', index: 0 }]] };
+		previous = 'Photos';
+	}
+	nodes.push({
+		id: '3',
+		name: 'Segmind Face to Many',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [400, 0],
+		parameters,
+		credentials: { segmindApi: { id: 'cred-1', name: 'Segmind account' } },
+		...(opts.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	});
+	connections[previous] = { main: [[{ node: 'Segmind Face to Many', type: 'main', index: 0 }]] };
+	return { name: opts.name ?? 'segmind test', nodes, connections };
+}

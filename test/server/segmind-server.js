@@ -1,0 +1,317 @@
+'use strict';
+/**
+ * A local, Segmind-compatible HTTP server for tests, the demo and the benchmark.
+ * It follows ../shared/segmind-protocol.md: v2 submit → status → result with
+ * QUEUED → PROCESSING → COMPLETED timing, FAILED served as 422, 404 for unknown ids,
+ * 401 for a wrong key, 406 for no credits, asset upload, v1 sync, credits, and output
+ * URLs that serve real PNG images. Tests steer it with `configure()` and `inject()`
+ * and read what it saw in `requests`.
+ */
+const http = require('http');
+const { randomUUID } = require('crypto');
+const { drawFace } = require('./png');
+
+const STYLES = ['3D', 'Emoji', 'Video game', 'Pixels', 'Clay', 'Toy'];
+const LORA = /^https:\/\/(replicate\.delivery\/pbxt|pbxt\.replicate\.delivery)\/.+\/trained_model\.tar$/;
+const RANGES = {
+	lora_scale: [0, 1],
+	prompt_strength: [0, 20],
+	denoising_strength: [0, 1],
+	instant_id_strength: [0, 1],
+	control_depth_strength: [0, 1],
+};
+
+const DEFAULT_CONFIG = {
+	apiKey: 'test-key',
+	credits: 10,
+	costPerJob: 0.0246,
+	queueMs: 100,
+	processingMs: 300,
+	/** 'string' | 'array' | 'images' | 'none': the shape of `output` in the result. */
+	outputShape: 'string',
+	/** Return a FAILED job with this error (string) or when fn(body) returns a string. */
+	failJob: null,
+	/** Serve this instead of a PNG at the output URL: { status, body, contentType }. */
+	output: null,
+	syncMs: 200,
+	imageSize: 256,
+};
+
+function createSegmindServer(options = {}) {
+	let config = { ...DEFAULT_CONFIG, ...options };
+	const jobs = new Map();
+	const assets = new Map();
+	const requests = [];
+	const injections = [];
+	const sockets = new Set();
+	let baseUrl = '';
+
+	const server = http.createServer((req, res) => {
+		const chunks = [];
+		req.on('data', (c) => chunks.push(c));
+		req.on('end', () => {
+			const raw = Buffer.concat(chunks);
+			handle(req, res, raw).catch((error) => {
+				if (!res.headersSent) send(res, 500, { error: String(error && error.message) });
+			});
+		});
+	});
+	server.on('connection', (socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+
+	function send(res, status, body, headers = {}) {
+		const isBuffer = Buffer.isBuffer(body);
+		const text = isBuffer ? body : typeof body === 'string' ? body : JSON.stringify(body);
+		res.writeHead(status, {
+			'Content-Type': isBuffer ? 'application/octet-stream' : typeof body === 'string' ? 'text/html' : 'application/json',
+			'Content-Length': Buffer.byteLength(text),
+			...headers,
+		});
+		res.end(text);
+	}
+
+	function route(method, path) {
+		if (method === 'POST' && path === '/v2/face-to-many') return 'submit';
+		if (method === 'POST' && path === '/v1/face-to-many') return 'sync';
+		if (method === 'GET' && /^\/v2\/requests\/[^/]+\/status$/.test(path)) return 'status';
+		if (method === 'GET' && /^\/v2\/requests\/[^/]+$/.test(path)) return 'result';
+		if (method === 'GET' && path.startsWith('/outputs/')) return 'download';
+		if (method === 'GET' && path.startsWith('/assets/')) return 'asset';
+		if (method === 'POST' && path === '/upload-asset') return 'upload';
+		if (method === 'GET' && path === '/v1/get-user-credits') return 'credits';
+		return 'unknown';
+	}
+
+	function jobState(job) {
+		const age = Date.now() - job.createdAt;
+		if (age < config.queueMs) return 'QUEUED';
+		if (age < config.queueMs + config.processingMs) return 'PROCESSING';
+		return job.error ? 'FAILED' : 'COMPLETED';
+	}
+
+	function validate(body) {
+		if (!body || typeof body !== 'object') return 'Body must be a JSON object';
+		if (typeof body.image !== 'string' || !/^https?:\/\//.test(body.image)) return 'image must be a URL';
+		if (body.style !== undefined && !STYLES.includes(body.style)) return `style must be one of ${STYLES.join(', ')}`;
+		if (body.prompt !== undefined && typeof body.prompt !== 'string') return 'Prompt is Mandatory and must be string';
+		for (const [key, [min, max]] of Object.entries(RANGES)) {
+			const v = body[key];
+			if (v !== undefined && (typeof v !== 'number' || v < min || v > max)) return `${key} must be between ${min} and ${max}`;
+		}
+		if (body.seed !== undefined && (!Number.isInteger(body.seed) || body.seed < -1 || body.seed > 4294967295)) return 'seed out of range';
+		if (body.custom_lora_url !== undefined && !LORA.test(body.custom_lora_url)) return 'custom_lora_url must be a replicate.delivery trained_model.tar';
+		if (/\b(nsfw|violence)\b/i.test(body.prompt || '')) return 'Content blocked: the request was flagged by the safety filter';
+		if (typeof config.failJob === 'string') return config.failJob;
+		if (typeof config.failJob === 'function') return config.failJob(body) || null;
+		return null;
+	}
+
+	function resultBody(job) {
+		const url = `${baseUrl}/outputs/${job.id}.png`;
+		const metrics = {
+			inference_time: (config.processingMs / 1000),
+			queue_time: config.queueMs / 1000,
+			total_time: (config.queueMs + config.processingMs) / 1000,
+			cost: config.costPerJob,
+			remaining_credits: Number(config.credits.toFixed(4)),
+		};
+		const body = { status: 'COMPLETED', request_id: job.id, metrics };
+		if (config.outputShape === 'string') body.output = url;
+		if (config.outputShape === 'array') body.output = [url];
+		if (config.outputShape === 'images') {
+			body.images = [{ url, content_type: 'image/png', file_name: `${job.id}.png`, file_size: 0 }];
+		}
+		if (job.body.seed !== undefined && job.body.seed !== -1) body.seed = job.body.seed;
+		return body;
+	}
+
+	async function handle(req, res, raw) {
+		const url = new URL(req.url, baseUrl);
+		const path = url.pathname;
+		const name = route(req.method, path);
+		const apiKey = req.headers['x-api-key'];
+		let body;
+		try {
+			body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+		} catch {
+			body = undefined;
+		}
+		const entry = {
+			at: Date.now(),
+			method: req.method,
+			path,
+			route: name,
+			hasApiKey: apiKey !== undefined,
+			apiKeyValid: apiKey === config.apiKey,
+			contentType: req.headers['content-type'],
+			body: name === 'upload' ? { data_urls: (body && body.data_urls || []).map((u) => String(u).slice(0, 40)) } : body,
+		};
+		requests.push(entry);
+
+		const injectionIndex = injections.findIndex((i) => i.route === name || i.route === '*');
+		if (injectionIndex !== -1) {
+			const injection = injections[injectionIndex];
+			if (--injection.times <= 0) injections.splice(injectionIndex, 1);
+			entry.injected = injection.status || (injection.hang ? 'hang' : 'reset');
+			if (injection.hang) return; // never answer
+			if (injection.reset) return req.socket.destroy();
+			if (injection.afterCreate && name === 'submit') {
+				createJob(body);
+			}
+			return send(res, injection.status, injection.body !== undefined ? injection.body : { error: 'Injected failure' }, injection.headers);
+		}
+
+		const needsKey = !['download', 'asset'].includes(name);
+		if (needsKey && apiKey !== config.apiKey) {
+			return send(res, 401, { error: apiKey ? 'Invalid API key' : 'API key is missing' });
+		}
+
+		switch (name) {
+			case 'credits':
+				return send(res, 200, { credits: Number(config.credits.toFixed(4)), 'free-credits': 0.0184 });
+			case 'submit':
+			case 'sync': {
+				if (!/application\/json/.test(req.headers['content-type'] || '')) return send(res, 406, { error: 'Invalid content type' });
+				if (body === undefined) return send(res, 400, { error: 'Malformed JSON body' });
+				if (config.credits < config.costPerJob) {
+					return send(res, 406, { error: `Insufficient credits. Your balance is ${config.credits.toFixed(4)} and this request needs ${config.costPerJob}.` });
+				}
+				if (name === 'sync') return runSync(res, body);
+				const job = createJob(body);
+				return send(res, 200, {
+					request_id: job.id,
+					status: 'QUEUED',
+					poll_url: `${baseUrl}/v1/requests/${job.id}`,
+					status_url: `${baseUrl}/v2/requests/${job.id}/status`,
+					response_url: `${baseUrl}/v2/requests/${job.id}`,
+				});
+			}
+			case 'status':
+			case 'result': {
+				const id = path.split('/')[3];
+				const job = jobs.get(id);
+				if (!job) return send(res, 404, { error: `Request ${id} not found` });
+				const state = jobState(job);
+				if (state === 'FAILED') {
+					return send(res, 422, { status: 'FAILED', error: job.error, metrics: { inference_time: 0.007 }, request_id: id });
+				}
+				if (state !== 'COMPLETED') return send(res, 200, { status: state, request_id: id, metrics: {} });
+				if (name === 'status') {
+					return send(res, 200, { status: 'COMPLETED', request_id: id, metrics: { inference_time: config.processingMs / 1000 } });
+				}
+				return send(res, 200, resultBody(job));
+			}
+			case 'download': {
+				if (config.output) {
+					const o = config.output;
+					return send(res, o.status || 200, o.body, { 'Content-Type': o.contentType || 'application/octet-stream' });
+				}
+				const id = path.slice('/outputs/'.length).replace(/\.png$/, '');
+				const job = jobs.get(id);
+				if (!job) return send(res, 404, '<html><body>Not Found</body></html>');
+				return send(res, 200, job.image || (job.image = drawFace(job.body.style || '3D', config.imageSize)), { 'Content-Type': 'image/png' });
+			}
+			case 'upload': {
+				const urls = (body && Array.isArray(body.data_urls) ? body.data_urls : []).map((dataUrl) => {
+					const match = /^data:([^;]+);base64,(.*)$/s.exec(dataUrl);
+					if (!match) return null;
+					const id = randomUUID();
+					assets.set(id, { mimeType: match[1], bytes: Buffer.from(match[2], 'base64') });
+					return `${baseUrl}/assets/${id}`;
+				});
+				if (!urls.length || urls.includes(null)) return send(res, 400, { error: 'data_urls must be data: URLs' });
+				return send(res, 200, config.uploadKey === 'urls' ? { urls } : { file_urls: urls });
+			}
+			case 'asset': {
+				const asset = assets.get(path.slice('/assets/'.length));
+				if (!asset) return send(res, 404, { error: 'Not found' });
+				return send(res, 200, asset.bytes, { 'Content-Type': asset.mimeType });
+			}
+			default:
+				return send(res, 405, '<html><body>Method Not Allowed</body></html>');
+		}
+	}
+
+	function createJob(body) {
+		const job = { id: randomUUID(), createdAt: Date.now(), body, error: validate(body) };
+		jobs.set(job.id, job);
+		config.credits -= config.costPerJob;
+		return job;
+	}
+
+	async function runSync(res, body) {
+		const error = validate(body);
+		config.credits -= config.costPerJob;
+		await new Promise((r) => setTimeout(r, config.syncMs));
+		if (error) return send(res, 422, { error });
+		const id = randomUUID();
+		const seed = body.seed !== undefined && body.seed !== -1 ? body.seed : 123456789;
+		return send(res, 200, drawFace(body.style || '3D', config.imageSize), {
+			'Content-Type': 'image/png',
+			'x-request-id': id,
+			'x-seed-value': String(seed),
+			'x-cost': String(config.costPerJob),
+			'x-remaining-credits': config.credits.toFixed(4),
+		});
+	}
+
+	return {
+		get url() {
+			return baseUrl;
+		},
+		requests,
+		jobs,
+		/** Change behaviour for the next requests (see DEFAULT_CONFIG). */
+		configure(changes) {
+			config = { ...config, ...changes };
+		},
+		/**
+		 * Make the next `times` requests to `route` ('submit', 'status', 'result', 'download',
+		 * 'upload', 'credits', 'sync' or '*') fail: { status, body, headers } answers with that,
+		 * { hang: true } never answers, { reset: true } closes the socket.
+		 * { afterCreate: true } on submit creates the job first, then answers with the fault.
+		 */
+		inject(route, fault) {
+			injections.push({ route, times: 1, ...fault });
+		},
+		/** Requests seen on a route (or all), e.g. count('submit'). */
+		count(route) {
+			return requests.filter((r) => !route || r.route === route).length;
+		},
+		reset() {
+			config = { ...DEFAULT_CONFIG, ...options };
+			jobs.clear();
+			requests.length = 0;
+			injections.length = 0;
+		},
+		async start(port = 0) {
+			await new Promise((resolve, reject) => {
+				server.once('error', reject);
+				server.listen(port, '127.0.0.1', resolve);
+			});
+			baseUrl = `http://127.0.0.1:${server.address().port}`;
+			return baseUrl;
+		},
+		async stop() {
+			for (const socket of sockets) socket.destroy();
+			await new Promise((resolve) => server.close(() => resolve()));
+		},
+	};
+}
+
+module.exports = { createSegmindServer, STYLES };
+
+if (require.main === module) {
+	// `node test/server/segmind-server.js [port]`: run standalone (for manual tries and real-n8n tests).
+	const port = Number(process.argv[2] || process.env.PORT || 0);
+	const apiKey = process.env.LOCAL_SEGMIND_API_KEY || DEFAULT_CONFIG.apiKey;
+	const s = createSegmindServer({ apiKey });
+	s.start(port).then((url) => {
+		process.stdout.write(`${url}\n`);
+	});
+	const stop = () => s.stop().then(() => process.exit(0));
+	process.on('SIGTERM', stop);
+	process.on('SIGINT', stop);
+}
