@@ -52,7 +52,7 @@ export class SegmindApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			baseURL: '={{$credentials.baseUrl}}',
 			url: '/v1/get-user-credits',
 			method: 'GET',
 		},

@@ -64,13 +64,12 @@ export function toTransportError(error: unknown): TransportError {
 		current = (current as { cause?: unknown }).cause;
 	}
 	let code = '';
-	let text = '';
 	for (const candidate of candidates) {
-		const c = candidate as { code?: unknown; message?: unknown };
+		const c = candidate as { code?: unknown };
 		if (!code && typeof c.code === 'string' && c.code) code = c.code;
-		if (!text && typeof c.message === 'string') text = c.message;
 	}
-	const fromText = ERROR_CODES.exec(candidates.map((c) => String((c as Error)?.message ?? '')).join(' '));
+	const text = candidates.map((c) => String((c as Error)?.message ?? '')).join(' ');
+	const fromText = ERROR_CODES.exec(text);
 	if ((!code || code === 'ERR_BAD_RESPONSE' || code === 'ERR_BAD_REQUEST') && fromText) code = fromText[1];
 	if (/timeout of \d+ms exceeded/i.test(text)) code = 'ETIMEDOUT';
 	if (/socket hang up/i.test(text) && !code) code = 'ECONNRESET';
