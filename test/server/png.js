@@ -59,8 +59,16 @@ const STYLE_COLOURS = {
 	photo: [[200, 205, 210], [224, 172, 140]],
 };
 
-/** A drawn face: background and skin colours by style; Pixels is drawn in 16-pixel blocks. */
+const cache = new Map();
+
+/** A drawn face: background and skin colours by style; Pixels is drawn in 16-pixel blocks. Memoised. */
 function drawFace(style = 'photo', size = 256) {
+	const key = `${style}:${size}`;
+	if (!cache.has(key)) cache.set(key, renderFace(style, size));
+	return cache.get(key);
+}
+
+function renderFace(style, size) {
 	const [bg, skin] = STYLE_COLOURS[style] || STYLE_COLOURS.photo;
 	const block = style === 'Pixels' ? 16 : 1;
 	const c = size / 2;

@@ -104,8 +104,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	try {
 		const results = await mapWithConcurrency(plans, options.maxConcurrency, async (entry, i) => {
 			if ('failed' in entry) return entry.failed;
+			// Each item gets its own signal, fed by the run's: every wait and request adds an abort
+			// listener, and one shared signal would collect one per item in flight.
+			const itemController = new AbortController();
+			const abortItem = () => itemController.abort();
+			if (controller.signal.aborted) abortItem();
+			controller.signal.addEventListener('abort', abortItem, { once: true });
+			const itemRun: RunContext = { ...run, signal: itemController.signal, client: run.client.withSignal(itemController.signal) };
 			try {
-				const item = await runItem(run, operation, i, entry.plan);
+				const item = await runItem(itemRun, operation, i, entry.plan);
 				return { ...item, pairedItem: { item: i } };
 			} catch (error) {
 				if (executionSignal?.aborted) throw toNodeError(node, new ExecutionCancelledError(), i);
@@ -115,6 +122,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 					controller.abort();
 					throw fatal;
 				}
+			} finally {
+				controller.signal.removeEventListener('abort', abortItem);
 			}
 		});
 		return [results];

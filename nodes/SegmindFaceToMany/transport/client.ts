@@ -66,6 +66,11 @@ export class SegmindClient {
 		this.policy = { ...DEFAULT_RETRY_POLICY, ...config.retry };
 	}
 
+	/** The same client, cancelled by `signal` (one per item keeps listeners per signal few). */
+	withSignal(signal: AbortSignal): SegmindClient {
+		return new SegmindClient(this.http, { ...this.config, signal });
+	}
+
 	private async send(
 		request: Parameters<HttpCall>[0],
 		authenticated: boolean,
