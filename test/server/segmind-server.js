@@ -35,6 +35,8 @@ const DEFAULT_CONFIG = {
 	output: null,
 	syncMs: 200,
 	imageSize: 256,
+	/** HTTP code a FAILED job is served with on status/result (Segmind uses 422; 200 is seen too). */
+	failedStatus: 422,
 };
 
 function createSegmindServer(options = {}) {
@@ -150,7 +152,9 @@ function createSegmindServer(options = {}) {
 		};
 		requests.push(entry);
 
-		const injectionIndex = injections.findIndex((i) => i.route === name || i.route === '*');
+		const injectionIndex = injections.findIndex(
+			(i) => (i.route === name || i.route === '*') && (!i.when || i.when(entry)),
+		);
 		if (injectionIndex !== -1) {
 			const injection = injections[injectionIndex];
 			if (--injection.times <= 0) injections.splice(injectionIndex, 1);
@@ -160,7 +164,9 @@ function createSegmindServer(options = {}) {
 			if (injection.afterCreate && name === 'submit') {
 				createJob(body);
 			}
-			return send(res, injection.status, injection.body !== undefined ? injection.body : { error: 'Injected failure' }, injection.headers);
+			const injectedBody = typeof injection.body === 'function' ? injection.body(entry) : injection.body;
+			const headers = typeof injection.headers === 'function' ? injection.headers(entry) : injection.headers;
+			return send(res, injection.status, injectedBody !== undefined ? injectedBody : { error: 'Injected failure' }, headers);
 		}
 
 		const needsKey = !['download', 'asset'].includes(name);
@@ -195,7 +201,7 @@ function createSegmindServer(options = {}) {
 				if (!job) return send(res, 404, { error: `Request ${id} not found` });
 				const state = jobState(job);
 				if (state === 'FAILED') {
-					return send(res, 422, { status: 'FAILED', error: job.error, metrics: { inference_time: 0.007 }, request_id: id });
+					return send(res, config.failedStatus, { status: 'FAILED', error: job.error, metrics: { inference_time: 0.007 }, request_id: id });
 				}
 				if (state !== 'COMPLETED') return send(res, 200, { status: state, request_id: id, metrics: {} });
 				if (name === 'status') {
@@ -272,13 +278,16 @@ function createSegmindServer(options = {}) {
 		 * 'upload', 'credits', 'sync' or '*') fail: { status, body, headers } answers with that,
 		 * { hang: true } never answers, { reset: true } closes the socket.
 		 * { afterCreate: true } on submit creates the job first, then answers with the fault.
+		 * Optional: `times` (default 1), `when(entry)` to match only some requests (entry is the
+		 * `requests` log entry: method, path, route, body…), and `body` / `headers` as functions
+		 * of that entry.
 		 */
 		inject(route, fault) {
 			injections.push({ route, times: 1, ...fault });
 		},
-		/** Requests seen on a route (or all), e.g. count('submit'). */
-		count(route) {
-			return requests.filter((r) => !route || r.route === route).length;
+		/** Requests seen on a route (or all), e.g. count('submit'); `since` (ms epoch) counts later ones only. */
+		count(route, since) {
+			return requests.filter((r) => (!route || r.route === route) && (since === undefined || r.at >= since)).length;
 		},
 		reset() {
 			config = { ...DEFAULT_CONFIG, ...options };

@@ -1,9 +1,13 @@
 import { sleep } from 'n8n-workflow';
 
-/** Thrown when the user stops the execution; the router lets it end the run as cancelled. */
+/**
+ * Thrown when the user stops the execution; the router lets it end the run as cancelled.
+ * n8n's engine marks a run "canceled" only when the error message contains "canceled" (US
+ * spelling) or its name "Cancelled": keep the word, or a stopped run shows as failed.
+ */
 export class ExecutionCancelledError extends Error {
 	constructor() {
-		super('The execution was cancelled');
+		super('The execution was canceled');
 		this.name = 'ExecutionCancelledError';
 	}
 }
@@ -35,5 +39,12 @@ export async function raceAbort<T>(work: Promise<T>, signal?: AbortSignal): Prom
 /** Wait `ms`, returning early (with ExecutionCancelledError) when the execution is cancelled. */
 export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
 	if (ms <= 0) return throwIfAborted(signal);
-	await raceAbort(sleep(ms), signal);
+	// Passing the signal to sleep() also clears its timer on n8n ≥ 2.34 (no timer left running
+	// for up to a minute after a Stop); older versions ignore it and the race still returns at once.
+	try {
+		await raceAbort(sleep(ms, signal), signal);
+	} catch (error) {
+		if (signal?.aborted) throw new ExecutionCancelledError();
+		throw error;
+	}
 }

@@ -1,0 +1,195 @@
+/**
+ * Shared helpers for the integration suites (errors, faults, operations, secrets, bad-input):
+ * a local Segmind server per suite, a runner that executes a real workflow in n8n's engine with a
+ * distinctive API key, and a secret check applied to EVERY run (error, output, stdout/stderr).
+ */
+import * as util from 'util';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { runWorkflow, segmindWorkflow, type RunResult } from '../harness/n8n-engine';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createSegmindServer } = require('../server/segmind-server');
+
+/** A key that cannot appear anywhere by accident. */
+export const SECRET_KEY = 'sk-SEGMIND-7f3Qz9-SECRET-canary-Xw81';
+export const NODE = 'Segmind Face to Many';
+/** Options that keep the suites fast (poll interval minimum is 0.1 s). */
+export const FAST = { pollIntervalSeconds: 0.1, maxRetries: 2, timeoutSeconds: 20 };
+
+export interface SegmindServer {
+	url: string;
+	requests: Array<{
+		at: number;
+		method: string;
+		path: string;
+		route: string;
+		hasApiKey: boolean;
+		apiKeyValid: boolean;
+		contentType?: string;
+		body?: IDataObject;
+		injected?: unknown;
+	}>;
+	jobs: Map<string, { id: string; body: IDataObject; error: string | null; createdAt: number }>;
+	configure(changes: IDataObject): void;
+	inject(route: string, fault: IDataObject): void;
+	count(route?: string, since?: number): number;
+	reset(): void;
+	start(port?: number): Promise<string>;
+	stop(): Promise<void>;
+}
+
+/** One server for a suite; reset before each test. */
+export function useServer(options: IDataObject = {}): { server: SegmindServer } {
+	const holder = {} as { server: SegmindServer };
+	const base = { apiKey: SECRET_KEY, queueMs: 20, processingMs: 50, syncMs: 20, ...options };
+	beforeAll(async () => {
+		holder.server = createSegmindServer(base);
+		await holder.server.start();
+	});
+	beforeEach(() => holder.server.reset());
+	afterAll(async () => {
+		await holder.server.stop();
+	});
+	return holder;
+}
+
+/** Everything written to stdout/stderr or the console while `fn` runs. */
+export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ value: T; written: string }> {
+	const chunks: string[] = [];
+	const original = {
+		out: process.stdout.write.bind(process.stdout),
+		err: process.stderr.write.bind(process.stderr),
+	};
+	const consoleMethods = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+	const originalConsole = consoleMethods.map((m) => console[m]);
+	const record = (chunk: unknown) => {
+		chunks.push(typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
+	};
+	process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+		record(chunk);
+		return original.out(chunk as string, ...(rest as []));
+	}) as typeof process.stdout.write;
+	process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+		record(chunk);
+		return original.err(chunk as string, ...(rest as []));
+	}) as typeof process.stderr.write;
+	consoleMethods.forEach((m, index) => {
+		console[m] = (...args: unknown[]) => {
+			record(util.format(...args));
+			(originalConsole[index] as (...a: unknown[]) => void)(...args);
+		};
+	});
+	try {
+		const value = await fn();
+		return { value, written: chunks.join('') };
+	} finally {
+		process.stdout.write = original.out;
+		process.stderr.write = original.err;
+		consoleMethods.forEach((m, index) => {
+			(console as unknown as Record<string, unknown>)[m] = originalConsole[index];
+		});
+	}
+}
+
+/** Every place a secret could surface after a run, as text. */
+export function exposedText(result: RunResult, written: string): Record<string, string> {
+	const error = result.error as unknown as (Error & { description?: string; context?: unknown }) | undefined;
+	const items = result.output(NODE);
+	const taskErrors = (result.run.data.resultData.runData[NODE] ?? []).map((task) => task.error);
+	return {
+		errorMessage: String(error?.message ?? ''),
+		errorDescription: String(error?.description ?? ''),
+		errorContext: JSON.stringify(error?.context ?? {}),
+		errorJson: JSON.stringify(error ?? null),
+		errorInspect: util.inspect(error, { depth: 10, showHidden: true }),
+		taskErrors: JSON.stringify(taskErrors) + util.inspect(taskErrors, { depth: 10, showHidden: true }),
+		outputItems: JSON.stringify(items) + util.inspect(items, { depth: 10 }),
+		wholeRun: JSON.stringify(result.run),
+		written,
+	};
+}
+
+/** Fail with the places the secret leaked to. */
+export function expectNoSecret(result: RunResult, written: string, secret = SECRET_KEY): void {
+	if (!secret) return; // an empty key cannot be searched for
+	const places = Object.entries(exposedText(result, written))
+		.filter(([, text]) => text.includes(secret))
+		.map(([place]) => place);
+	expect(places).toEqual([]);
+}
+
+export interface NodeRun extends RunResult {
+	items: INodeExecutionData[];
+	/** Milliseconds from start to the end of the run. */
+	elapsedMs: number;
+	startedAt: number;
+	written: string;
+}
+
+export interface RunNodeOptions {
+	items?: unknown[];
+	continueOnFail?: boolean;
+	cancelAfterMs?: number;
+	apiKey?: string;
+	baseUrl?: string;
+	uploadBaseUrl?: string;
+}
+
+/**
+ * Run the node in n8n's engine against `server` with the secret key, capturing output,
+ * and check the key leaked nowhere (every scenario gets this check).
+ */
+export async function runNode(server: SegmindServer, parameters: IDataObject, opts: RunNodeOptions = {}): Promise<NodeRun> {
+	const startedAt = Date.now();
+	const { value: result, written } = await captureOutput(() =>
+		runWorkflow(segmindWorkflow(parameters, { items: opts.items, continueOnFail: opts.continueOnFail }), {
+			credentials: {
+				apiKey: opts.apiKey ?? SECRET_KEY,
+				baseUrl: opts.baseUrl ?? server.url,
+				uploadBaseUrl: opts.uploadBaseUrl ?? server.url,
+			},
+			cancelAfterMs: opts.cancelAfterMs,
+		}),
+	);
+	const elapsedMs = Date.now() - startedAt;
+	expectNoSecret(result, written, SECRET_KEY);
+	if (opts.apiKey) expectNoSecret(result, written, opts.apiKey);
+	return Object.assign(result, { items: result.output(NODE), elapsedMs, startedAt, written });
+}
+
+/** The node error of a failed run, with the fields n8n shows. */
+export function nodeError(run: RunResult): {
+	name: string;
+	constructorName: string;
+	message: string;
+	description: string;
+	httpCode?: string;
+	context: IDataObject;
+} {
+	const error = run.error as unknown as {
+		name: string;
+		message: string;
+		description?: string;
+		httpCode?: string | null;
+		context?: IDataObject;
+		constructor: { name: string };
+	};
+	expect(error).toBeDefined();
+	return {
+		name: error.name,
+		constructorName: error.constructor.name,
+		message: error.message,
+		description: String(error.description ?? ''),
+		httpCode: error.httpCode ?? undefined,
+		context: error.context ?? {},
+	};
+}
+
+/** A request id the server created, from the job list (single-job tests). */
+export function onlyJobId(server: SegmindServer): string {
+	const ids = [...server.jobs.keys()];
+	expect(ids).toHaveLength(1);
+	return ids[0];
+}
+
+export const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
