@@ -39,7 +39,7 @@ const between = (min: number, max: number) =>
 const httpUrl = z
 	.string({ invalid_type_error: 'must be a URL', required_error: 'is required' })
 	.trim()
-	.min(1, 'is required')
+	.min(1, 'is required: a public http:// or https:// URL of the photo')
 	.refine((value) => {
 		try {
 			const url = new URL(value);
@@ -100,7 +100,10 @@ export type RunOptions = z.infer<typeof runOptionsSchema>;
 export const binaryPropertyNameSchema = z.string().trim().min(1, 'is required');
 
 /** A request id (UUID-like) or a v2 status/result URL, for Get Result. */
-export const requestIdSchema = z.string().trim().min(1, 'is required');
+export const requestIdSchema = z
+	.string({ invalid_type_error: 'must be text' })
+	.trim()
+	.min(1, 'is required: the request_id or status_url that the Submit operation returned');
 
 export class ValidationFailure extends Error {
 	constructor(

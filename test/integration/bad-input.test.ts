@@ -1,0 +1,193 @@
+/**
+ * Bad input, table-driven: each case fails as a NodeOperationError that names the field (by its
+ * UI label) and says what is allowed, and the local Segmind server saw no request at all.
+ * Values come both as fixed parameters and from expressions on the incoming item.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { FAST, nodeError, runNode, useServer } from './support';
+
+const ctx = useServer();
+
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n').toString('base64');
+
+interface Case {
+	name: string;
+	parameters: IDataObject;
+	items?: unknown[];
+	/** The message, exactly or as a pattern. */
+	message: string | RegExp;
+}
+
+const cases: Case[] = [
+	{
+		name: 'CFG (Prompt Strength) 25',
+		parameters: { promptStrength: 25 },
+		message: 'Invalid "Prompt Strength (CFG)": 25 must be between 0 and 20',
+	},
+	{
+		name: 'Denoising Strength -0.1',
+		parameters: { denoisingStrength: -0.1 },
+		message: 'Invalid "Denoising Strength": -0.1 must be between 0 and 1',
+	},
+	{
+		name: 'seed 2^33',
+		parameters: { seed: 2 ** 33 },
+		message: 'Invalid "Seed": 8589934592 must be -1 (random) or 0 to 4294967295',
+	},
+	{
+		name: 'seed 1.5',
+		parameters: { seed: 1.5 },
+		message: 'Invalid "Seed": 1.5 must be a whole number: -1 (random) or 0 to 4294967295',
+	},
+	{
+		name: 'seed from an expression that is not a number',
+		parameters: { seed: '={{ $json.seed }}' },
+		items: [{ json: { seed: 'lucky' } }],
+		message: 'Invalid "Seed": "lucky" must be a number',
+	},
+	{
+		name: 'image ftp://x',
+		parameters: { imageUrl: 'ftp://x' },
+		message: 'Invalid "Image URL": "ftp://x" must be an http:// or https:// URL',
+	},
+	{
+		name: 'image "not a url"',
+		parameters: { imageUrl: 'not a url' },
+		message: 'Invalid "Image URL": "not a url" must be an http:// or https:// URL',
+	},
+	{
+		name: 'image empty (from an expression)',
+		parameters: { imageUrl: '={{ $json.photo }}' },
+		items: [{ json: { photo: '' } }],
+		message: 'Invalid "Image URL": the value is required: a public http:// or https:// URL of the photo',
+	},
+	{
+		name: 'a LoRA URL from a host the API rejects',
+		parameters: { customLoraUrl: 'https://huggingface.co/someone/lora/resolve/main/trained_model.tar' },
+		message:
+			'Invalid "Custom LoRA URL": "https://huggingface.co/someone/lora/resolve/main/trained_model.tar" must look like https://replicate.delivery/pbxt/<id>/trained_model.tar or https://pbxt.replicate.delivery/<id>/trained_model.tar',
+	},
+	{
+		name: 'a missing binary property',
+		parameters: { imageSource: 'binary', binaryPropertyName: 'photo' },
+		items: [{ file: 'fixtures/face.png', property: 'data' }],
+		message: 'Invalid "Input Binary Property": "photo" is not on the incoming item (it has: data)',
+	},
+	{
+		name: 'an item with no binary data at all',
+		parameters: { imageSource: 'binary' },
+		items: [{ json: { name: 'no file' } }],
+		message: 'Invalid "Input Binary Property": "data" is not on the incoming item (it has no binary data)',
+	},
+	{
+		name: 'a PDF declared application/pdf',
+		parameters: { imageSource: 'binary' },
+		items: [{ bytes: PDF, mimeType: 'application/pdf', fileName: 'cv.pdf' }],
+		message:
+			'Invalid "Input Binary Property": "data" is not an image (it is application/pdf, cv.pdf); use a PNG, JPEG, WebP, GIF or BMP photo',
+	},
+	{
+		name: 'a PDF mislabelled image/png',
+		parameters: { imageSource: 'binary' },
+		items: [{ bytes: PDF, mimeType: 'image/png', fileName: 'face.png' }],
+		message:
+			'Invalid "Input Binary Property": "data" is not an image (a PDF document); use a PNG, JPEG, WebP, GIF or BMP photo',
+	},
+	{
+		name: 'an unknown style from an expression',
+		parameters: { style: '={{ $json.style }}' },
+		items: [{ json: { style: 'Anime' } }],
+		message: 'Invalid "Style": "Anime" must be one of "3D", "Emoji", "Video game", "Pixels", "Clay", "Toy"',
+	},
+	{
+		name: 'a style in the wrong case from an expression ("video game")',
+		parameters: { style: '={{ $json.style }}' },
+		items: [{ json: { style: 'video game' } }],
+		message: /^Invalid "Style": "video game" must be one of .*"Video game"/,
+	},
+	{
+		name: 'an empty request ID for Get Result',
+		parameters: { operation: 'getResult', requestId: '={{ $json.id }}' },
+		items: [{ json: { id: '' } }],
+		message: /^Invalid "Request ID or Status URL": the value is required: .*request_id.*status_url/,
+	},
+	{
+		name: 'a request ID with spaces for Get Result',
+		parameters: { operation: 'getResult', requestId: 'my job 1' },
+		message: 'Invalid "Request ID or Status URL": "my job 1" is not a request ID (letters, digits and "-")',
+	},
+	{
+		name: 'a URL that is not a Segmind v2 request URL for Get Result',
+		parameters: { operation: 'getResult', requestId: 'https://example.com/jobs/42' },
+		message:
+			'Invalid "Request ID or Status URL": "https://example.com/jobs/42" is not a Segmind v2 request URL (…/v2/requests/<id>/status)',
+	},
+	{
+		name: 'Timeout (Seconds) 0',
+		parameters: { options: { ...FAST, timeoutSeconds: 0 } },
+		message: 'Invalid "Timeout (Seconds)": 0 must be between 1 and 3600',
+	},
+	{
+		name: 'Max Concurrent Jobs 50',
+		parameters: { options: { ...FAST, maxConcurrency: 50 } },
+		message: 'Invalid "Max Concurrent Jobs": 50 must be between 1 and 20',
+	},
+];
+
+describe.each(['generate', 'submit', 'generateSync'])('operation %s', (operation) => {
+	const forOperation = cases.filter((c) => !c.parameters.operation);
+	test.each(forOperation.map((c) => [c.name, c] as const))('%s → NodeOperationError, nothing sent', async (_name, c) => {
+		const run = await runNode(ctx.server, { options: FAST, ...c.parameters, operation }, { items: c.items });
+		const error = nodeError(run);
+		expect(error.name).toBe('NodeOperationError');
+		if (typeof c.message === 'string') expect(error.message).toBe(c.message);
+		else expect(error.message).toMatch(c.message);
+		expect(error.description).toBe(
+			'Nothing was sent to Segmind. Fix the value (or the expression that produces it) and run again.',
+		);
+		expect(ctx.server.requests).toEqual([]);
+	});
+});
+
+describe('Get Result', () => {
+	test.each(cases.filter((c) => c.parameters.operation === 'getResult').map((c) => [c.name, c] as const))(
+		'%s → NodeOperationError, nothing sent',
+		async (_name, c) => {
+			const run = await runNode(ctx.server, { options: FAST, ...c.parameters }, { items: c.items });
+			const error = nodeError(run);
+			expect(error.name).toBe('NodeOperationError');
+			if (typeof c.message === 'string') expect(error.message).toBe(c.message);
+			else expect(error.message).toMatch(c.message);
+			expect(ctx.server.requests).toEqual([]);
+		},
+	);
+});
+
+test('with Continue On Fail, each bad item gets its own field error and the good one still runs', async () => {
+	const run = await runNode(
+		ctx.server,
+		{ style: '={{ $json.style }}', seed: '={{ $json.seed }}', imageUrl: '={{ $json.image }}', options: FAST },
+		{
+			continueOnFail: true,
+			items: [
+				{ json: { style: 'Anime', seed: 1, image: 'https://example.com/a.jpg' } },
+				{ json: { style: 'Clay', seed: 2 ** 33, image: 'https://example.com/b.jpg' } },
+				{ json: { style: 'Toy', seed: 3, image: 'ftp://x' } },
+				{ json: { style: 'Emoji', seed: 4, image: 'https://example.com/d.jpg' } },
+			],
+		},
+	);
+	expect(run.error).toBeUndefined();
+	expect(run.items.map((i) => i.json.error)).toEqual([
+		'Invalid "Style": "Anime" must be one of "3D", "Emoji", "Video game", "Pixels", "Clay", "Toy"',
+		'Invalid "Seed": 8589934592 must be -1 (random) or 0 to 4294967295',
+		'Invalid "Image URL": "ftp://x" must be an http:// or https:// URL',
+		undefined,
+	]);
+	expect(run.items[3].json).toMatchObject({ status: 'COMPLETED', style: 'Emoji', seed: 4 });
+	expect(run.items.map((i) => i.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
+	// Only the good item reached the server.
+	const posted = ctx.server.requests.filter((r) => r.route === 'submit').map((r) => r.body);
+	expect(posted).toEqual([expect.objectContaining({ style: 'Emoji', seed: 4, image: 'https://example.com/d.jpg' })]);
+});
