@@ -4,7 +4,7 @@
  * distinctive API key, and a secret check applied to EVERY run (error, output, stdout/stderr).
  */
 import * as util from 'util';
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { LoggerProxy, type IDataObject, type INodeExecutionData } from 'n8n-workflow';
 
 import { runWorkflow, segmindWorkflow, type RunResult } from '../harness/n8n-engine';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -53,7 +53,7 @@ export function useServer(options: IDataObject = {}): { server: SegmindServer } 
 	return holder;
 }
 
-/** Everything written to stdout/stderr or the console while `fn` runs. */
+/** Everything written to stdout/stderr, the console or n8n's logger (all levels) while `fn` runs. */
 export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ value: T; written: string }> {
 	const chunks: string[] = [];
 	const original = {
@@ -79,10 +79,17 @@ export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ value: T
 			(originalConsole[index] as (...a: unknown[]) => void)(...args);
 		};
 	});
+	// n8n's engine logs through LoggerProxy (e.g. debug "finished with error" with the error object):
+	// record every level, as a debug-level n8n log file would.
+	const log = (level: string) => (message: string, meta?: object) =>
+		record(`[n8n ${level}] ${message} ${util.inspect(meta, { depth: 10, showHidden: true })}\n`);
+	LoggerProxy.init({ error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug') } as never);
 	try {
 		const value = await fn();
 		return { value, written: chunks.join('') };
 	} finally {
+		const silent = () => {};
+		LoggerProxy.init({ error: silent, warn: silent, info: silent, debug: silent } as never);
 		process.stdout.write = original.out;
 		process.stderr.write = original.err;
 		consoleMethods.forEach((m, index) => {
