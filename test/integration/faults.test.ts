@@ -5,7 +5,7 @@
 import * as path from 'path';
 
 import { binaryBuffer } from '../harness/n8n-engine';
-import { FAST, nodeError, onlyJobId, runNode, sleepMs, useServer, type SegmindServer } from './support';
+import { FAST, nodeError, onlyJobId, runNode, SECRET_KEY, sleepMs, useServer, type SegmindServer } from './support';
 
 const ctx = useServer();
 
@@ -193,6 +193,63 @@ describe('result JSON variants', () => {
 		expect(error.context.request_id).toBe(id);
 		expect(ctx.server.count('download')).toBe(0);
 		expect(ctx.server.count('submit')).toBe(1);
+	});
+});
+
+describe('retry waits are capped (transport over real HTTP, small caps)', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const transport = require('../../dist/nodes/SegmindFaceToMany/transport/http.js');
+
+	/** An HttpCall like the node's, over fetch to the local server. */
+	const http = async (request: { method: string; url: string; headers?: Record<string, string>; body?: unknown; abortSignal?: AbortSignal }) => {
+		const response = await fetch(request.url, {
+			method: request.method,
+			headers: { ...(request.headers ?? {}), 'x-api-key': SECRET_KEY },
+			body: request.body === undefined ? undefined : JSON.stringify(request.body),
+			signal: request.abortSignal,
+		});
+		const headers: Record<string, string> = {};
+		response.headers.forEach((value, key) => (headers[key] = value));
+		return { statusCode: response.status, headers, body: await response.text() };
+	};
+
+	test('the node\'s caps: backoff ≤ 30 s, a server-told rate-limit wait ≤ 60 s', () => {
+		expect(transport.DEFAULT_RETRY_POLICY).toMatchObject({ baseDelayMs: 1000, maxDelayMs: 30_000, maxRateLimitWaitMs: 60_000 });
+	});
+
+	test('Retry-After: 3600 is capped at maxRateLimitWaitMs, then the one retry creates the job', async () => {
+		ctx.server.inject('submit', { status: 429, headers: { 'Retry-After': '3600' } });
+		const waits: number[] = [];
+		const response = await transport.sendWithRetry(
+			http,
+			{ method: 'POST', url: `${ctx.server.url}/v2/face-to-many`, headers: { 'Content-Type': 'application/json' }, body: { image: 'https://x/y.png' } },
+			{ authenticated: true, retry: 'submit', timeoutMs: 5000, onRetry: (r: { delayMs: number }) => waits.push(r.delayMs) },
+			{ ...transport.DEFAULT_RETRY_POLICY, maxRetries: 2, maxRateLimitWaitMs: 300 },
+		);
+		expect(response.statusCode).toBe(200);
+		expect(waits).toEqual([300]);
+		expect(ctx.server.count('submit')).toBe(2);
+		expect(ctx.server.jobs.size).toBe(1);
+	});
+
+	test('5xx backoff doubles and stops at maxDelayMs', async () => {
+		ctx.server.inject('status', { status: 503, body: '<html>busy</html>', times: 4 });
+		const waits: number[] = [];
+		const response = await transport.sendWithRetry(
+			http,
+			{ method: 'GET', url: `${ctx.server.url}/v2/requests/nope/status` },
+			{ authenticated: true, retry: 'idempotent', timeoutMs: 5000, onRetry: (r: { delayMs: number }) => waits.push(r.delayMs) },
+			{ ...transport.DEFAULT_RETRY_POLICY, maxRetries: 4, baseDelayMs: 40, maxDelayMs: 100 },
+		);
+		expect(response.statusCode).toBe(404); // the 5th answer is the server's own
+		expect(waits).toHaveLength(4);
+		// Jitter is 50–100 % of min(maxDelayMs, base·2^n): 40, 80, then capped 100, 100.
+		const ceilings = [40, 80, 100, 100];
+		waits.forEach((wait, n) => {
+			expect(wait).toBeLessThanOrEqual(ceilings[n]);
+			expect(wait).toBeGreaterThanOrEqual(ceilings[n] / 2);
+		});
+		expect(ctx.server.count('status')).toBe(5);
 	});
 });
 
