@@ -43,6 +43,10 @@ describe('the leak detector', () => {
 		expect(() => expectNoSecret(run, written)).toThrow();
 	});
 
+	test('finds the key in an error handed to n8n\'s ErrorReporter', () => {
+		expect(() => expectNoSecret(fakeRun(undefined), '', SECRET_KEY, `Error { cause: { 'x-api-key': '${SECRET_KEY}' } }`)).toThrow();
+	});
+
 	test('captures process.stdout/stderr writes and console calls', async () => {
 		const { written } = await captureOutput(async () => {
 			process.stdout.write('to stdout\n');
@@ -141,8 +145,10 @@ describe.each([false, true])('with Continue On Fail %s, the key is nowhere', (co
 		} else {
 			expect(nodeError(run).message).toMatch(/./);
 		}
-		// …and (besides runNode's own check for the key) no request config was serialised anywhere.
+		// …and (besides runNode's own check for the key) no request config was serialised anywhere,
+		// nor kept on the error instance n8n reports.
 		expectNoRequestConfig(run);
+		expect(run.reported.toLowerCase()).not.toContain('x-api-key');
 		const taskError = run.run.data.resultData.runData[NODE]?.[0]?.error as unknown as IDataObject | undefined;
 		if (taskError) expect(JSON.stringify(taskError)).not.toContain(SECRET_KEY);
 	});

@@ -53,9 +53,29 @@ export function useServer(options: IDataObject = {}): { server: SegmindServer } 
 	return holder;
 }
 
-/** Everything written to stdout/stderr, the console or n8n's logger (all levels) while `fn` runs. */
-export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ value: T; written: string }> {
+/**
+ * Everything written to stdout/stderr, the console or n8n's logger (all levels) while `fn` runs,
+ * and the error objects n8n's engine hands to its ErrorReporter (the very instance the node threw,
+ * which n8n sends to Sentry / its logs), rendered with JSON.stringify and util.inspect.
+ */
+export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ value: T; written: string; reported: string }> {
 	const chunks: string[] = [];
+	const reportedChunks: string[] = [];
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { Container } = require('@n8n/di');
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { ErrorReporter } = require('n8n-core');
+	const reporter = Container.get(ErrorReporter) as { error: (e: unknown, options?: unknown) => void };
+	const originalReport = reporter.error;
+	reporter.error = (e: unknown, options?: unknown) => {
+		let json = '';
+		try {
+			json = JSON.stringify(e);
+		} catch {
+			json = '(circular)';
+		}
+		reportedChunks.push(`${json}\n${util.inspect(e, { depth: 10, showHidden: true })}\n${util.inspect(options, { depth: 5 })}`);
+	};
 	const original = {
 		out: process.stdout.write.bind(process.stdout),
 		err: process.stderr.write.bind(process.stderr),
@@ -86,8 +106,9 @@ export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ value: T
 	LoggerProxy.init({ error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug') } as never);
 	try {
 		const value = await fn();
-		return { value, written: chunks.join('') };
+		return { value, written: chunks.join(''), reported: reportedChunks.join('\n') };
 	} finally {
+		reporter.error = originalReport;
 		const silent = () => {};
 		LoggerProxy.init({ error: silent, warn: silent, info: silent, debug: silent } as never);
 		process.stdout.write = original.out;
@@ -99,7 +120,7 @@ export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ value: T
 }
 
 /** Every place a secret could surface after a run, as text. */
-export function exposedText(result: RunResult, written: string): Record<string, string> {
+export function exposedText(result: RunResult, written: string, reported = ''): Record<string, string> {
 	const error = result.error as unknown as (Error & { description?: string; context?: unknown }) | undefined;
 	const items = result.output(NODE);
 	const taskErrors = (result.run.data.resultData.runData[NODE] ?? []).map((task) => task.error);
@@ -113,13 +134,14 @@ export function exposedText(result: RunResult, written: string): Record<string, 
 		outputItems: JSON.stringify(items) + util.inspect(items, { depth: 10 }),
 		wholeRun: JSON.stringify(result.run),
 		written,
+		reportedError: reported,
 	};
 }
 
 /** Fail with the places the secret leaked to. */
-export function expectNoSecret(result: RunResult, written: string, secret = SECRET_KEY): void {
+export function expectNoSecret(result: RunResult, written: string, secret = SECRET_KEY, reported = ''): void {
 	if (!secret) return; // an empty key cannot be searched for
-	const places = Object.entries(exposedText(result, written))
+	const places = Object.entries(exposedText(result, written, reported))
 		.filter(([, text]) => text.includes(secret))
 		.map(([place]) => place);
 	expect(places).toEqual([]);
@@ -131,6 +153,8 @@ export interface NodeRun extends RunResult {
 	elapsedMs: number;
 	startedAt: number;
 	written: string;
+	/** What n8n's engine passed to its ErrorReporter (the thrown error instance, inspected). */
+	reported: string;
 }
 
 export interface RunNodeOptions {
@@ -148,7 +172,7 @@ export interface RunNodeOptions {
  */
 export async function runNode(server: SegmindServer, parameters: IDataObject, opts: RunNodeOptions = {}): Promise<NodeRun> {
 	const startedAt = Date.now();
-	const { value: result, written } = await captureOutput(() =>
+	const { value: result, written, reported } = await captureOutput(() =>
 		runWorkflow(segmindWorkflow(parameters, { items: opts.items, continueOnFail: opts.continueOnFail }), {
 			credentials: {
 				apiKey: opts.apiKey ?? SECRET_KEY,
@@ -159,9 +183,9 @@ export async function runNode(server: SegmindServer, parameters: IDataObject, op
 		}),
 	);
 	const elapsedMs = Date.now() - startedAt;
-	expectNoSecret(result, written, SECRET_KEY);
-	if (opts.apiKey) expectNoSecret(result, written, opts.apiKey);
-	return Object.assign(result, { items: result.output(NODE), elapsedMs, startedAt, written });
+	expectNoSecret(result, written, SECRET_KEY, reported);
+	if (opts.apiKey) expectNoSecret(result, written, opts.apiKey, reported);
+	return Object.assign(result, { items: result.output(NODE), elapsedMs, startedAt, written, reported });
 }
 
 /** The node error of a failed run, with the fields n8n shows. */
