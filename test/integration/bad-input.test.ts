@@ -191,3 +191,25 @@ test('with Continue On Fail, each bad item gets its own field error and the good
 	const posted = ctx.server.requests.filter((r) => r.route === 'submit').map((r) => r.body);
 	expect(posted).toEqual([expect.objectContaining({ style: 'Emoji', seed: 4, image: 'https://example.com/d.jpg' })]);
 });
+
+test('a mislabelled file on a later item stops the run before the earlier items are uploaded or billed', async () => {
+	const run = await runNode(
+		ctx.server,
+		// One at a time, so the good items would surely run first if the bytes were checked late.
+		{ imageSource: 'binary', options: { ...FAST, maxConcurrency: 1 } },
+		{
+			items: [
+				{ file: 'fixtures/face.png' },
+				{ file: 'fixtures/face.png' },
+				{ bytes: PDF, mimeType: 'image/png', fileName: 'face.png' },
+			],
+		},
+	);
+	const error = nodeError(run);
+	expect(error.name).toBe('NodeOperationError');
+	expect(error.message).toBe(
+		'Invalid "Input Binary Property": "data" is not an image (a PDF document); use a PNG, JPEG, WebP, GIF or BMP photo',
+	);
+	expect(error.context.itemIndex).toBe(2);
+	expect(ctx.server.requests).toEqual([]);
+});

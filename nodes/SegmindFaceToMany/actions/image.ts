@@ -1,25 +1,38 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { describeBytes, detectImageType } from '../helpers/image';
+import { describeBytes, detectImageType, type ImageType } from '../helpers/image';
 import type { JobResult } from '../transport/client';
 import type { JobPayload } from '../validation';
 import { ValidationFailure } from '../validation';
 import type { RunContext } from './context';
 import type { JobPlan } from './params';
 
-/** The payload to submit: for binary input, upload the file first and use its URL. */
-export async function resolveImage(run: RunContext, i: number, plan: JobPlan): Promise<JobPayload> {
-	if (plan.image.source === 'url') return plan.payload;
-	const { propertyName, mimeType } = plan.image;
-	const bytes = await run.ctx.helpers.getBinaryDataBuffer(i, propertyName);
+/**
+ * The bytes of item `i`'s binary photo and their real image type; throws ValidationFailure when
+ * they are not an image whatever the MIME type says. The router runs this for every item before
+ * any request, so a mislabelled file on a late item fails the run before earlier items are billed.
+ */
+export async function readBinaryImage(
+	ctx: IExecuteFunctions,
+	i: number,
+	image: { propertyName: string; mimeType: string },
+): Promise<{ bytes: Buffer; type: ImageType }> {
+	const bytes = await ctx.helpers.getBinaryDataBuffer(i, image.propertyName);
 	const type = detectImageType(bytes);
 	if (!type) {
 		throw new ValidationFailure(
 			'"Input Binary Property"',
-			`is not an image (${describeBytes(bytes, mimeType)}); use a PNG, JPEG, WebP, GIF or BMP photo`,
-			propertyName,
+			`is not an image (${describeBytes(bytes, image.mimeType)}); use a PNG, JPEG, WebP, GIF or BMP photo`,
+			image.propertyName,
 		);
 	}
+	return { bytes, type };
+}
+
+/** The payload to submit: for binary input, upload the file first and use its URL. */
+export async function resolveImage(run: RunContext, i: number, plan: JobPlan): Promise<JobPayload> {
+	if (plan.image.source === 'url') return plan.payload;
+	const { bytes, type } = await readBinaryImage(run.ctx, i, plan.image);
 	const url = await run.client.upload(bytes, type.mimeType);
 	return { ...plan.payload, image: url };
 }

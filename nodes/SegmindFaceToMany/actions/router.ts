@@ -9,6 +9,7 @@ import { SegmindClient } from '../transport/client';
 import type { HttpCall } from '../transport/http';
 import type { RunContext } from './context';
 import { generate } from './generate';
+import { readBinaryImage } from './image';
 import { generateSync, getCredits, getResult, submit } from './operations';
 import { readJobPlan, readJobReference, readRunOptions, type JobPlan, type JobReference } from './params';
 
@@ -73,6 +74,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			return { failed: fail(error, i) };
 		}
 	});
+	// Binary photos are checked by their bytes before anything is sent (see readBinaryImage).
+	for (const [i, entry] of plans.entries()) {
+		if (!('plan' in entry) || entry.plan.kind !== 'job' || entry.plan.plan.image.source !== 'binary') continue;
+		try {
+			await readBinaryImage(this, i, entry.plan.plan.image);
+		} catch (error) {
+			plans[i] = { failed: fail(error, i) };
+		}
+	}
 
 	// One signal for the run: the user's Stop, or the first fatal item error (so the other
 	// items stop polling instead of running on after the node has already failed).
