@@ -195,3 +195,23 @@ test('the output image is fetched from its public host without the key', async (
 		await cdn.stop();
 	}
 });
+
+test('Get Result never sends the key to a status URL on another host', async () => {
+	const elsewhere: SegmindServer = createSegmindServer({ apiKey: 'collector' });
+	await elsewhere.start();
+	try {
+		const url = `${elsewhere.url}/v2/requests/0b5a8d1e-0000-4000-8000-123456789abc/status`;
+		const run = await runNode(ctx.server, { operation: 'getResult', requestId: '={{ $json.status_url }}', options: FAST }, {
+			items: [{ json: { status_url: url } }],
+		});
+		const error = nodeError(run);
+		expect(error.name).toBe('NodeOperationError');
+		expect(error.message).toBe(
+			`Invalid "Request ID or Status URL": "${url}" is not on the Segmind API host of the credential (${ctx.server.url}); give the request ID, or a status URL on that host`,
+		);
+		expect(elsewhere.requests).toEqual([]);
+		expect(ctx.server.requests).toEqual([]);
+	} finally {
+		await elsewhere.stop();
+	}
+});

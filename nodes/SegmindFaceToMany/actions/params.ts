@@ -98,6 +98,14 @@ export interface JobReference {
 	responseUrl: string;
 }
 
+function originOf(url: string): string | undefined {
+	try {
+		return new URL(url).origin;
+	} catch {
+		return undefined;
+	}
+}
+
 /** Get Result's input: a request id, or a v2 status/result URL as Submit returned it. */
 export function readJobReference(ctx: IExecuteFunctions, i: number, baseUrl: string): JobReference {
 	const value = parseOrFail(requestIdSchema, ctx.getNodeParameter('requestId', i, ''), {
@@ -109,6 +117,16 @@ export function readJobReference(ctx: IExecuteFunctions, i: number, baseUrl: str
 			throw new ValidationFailure(
 				'"Request ID or Status URL"',
 				'is not a Segmind v2 request URL (…/v2/requests/<id>/status)',
+				value,
+			);
+		}
+		// Polls carry the API key: only ever send them to the credential's API host, so a URL
+		// taken from untrusted data (a webhook, a sheet) cannot collect the key elsewhere.
+		const apiOrigin = originOf(baseUrl);
+		if (originOf(value) !== apiOrigin) {
+			throw new ValidationFailure(
+				'"Request ID or Status URL"',
+				`is not on the Segmind API host of the credential (${apiOrigin}); give the request ID, or a status URL on that host`,
 				value,
 			);
 		}
