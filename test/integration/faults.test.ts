@@ -300,6 +300,12 @@ describe('the user stops the execution', () => {
 		expect(ctx.server.jobs.size).toBe(0);
 	});
 
+	test('during a long Generate (Sync) request: the request is dropped, not re-sent', async () => {
+		ctx.server.configure({ syncMs: 30_000 });
+		await runAndStop({ operation: 'generateSync', options: FAST }, 500);
+		expect(ctx.server.requests.map((r) => r.route)).toEqual(['sync']);
+	});
+
 	test('with several items running at once', async () => {
 		ctx.server.configure({ processingMs: 60_000 });
 		// Polls at ~0.5 s and ~1 s after the submits: the Stop at 0.8 s falls between them.

@@ -250,7 +250,15 @@ function createSegmindServer(options = {}) {
 	async function runSync(res, body) {
 		const error = validate(body);
 		config.credits -= config.costPerJob;
-		await new Promise((r) => setTimeout(r, config.syncMs));
+		// Wait like the real model, but stop waiting when the client goes away (e.g. a Stop).
+		await new Promise((resolve) => {
+			const timer = setTimeout(resolve, config.syncMs);
+			res.on('close', () => {
+				clearTimeout(timer);
+				resolve();
+			});
+		});
+		if (res.destroyed || res.writableEnded) return;
 		if (error) return send(res, 422, { error });
 		const id = randomUUID();
 		const seed = body.seed !== undefined && body.seed !== -1 ? body.seed : 123456789;
