@@ -210,6 +210,25 @@ describe('timeout', () => {
 	});
 });
 
+describe('timeout while the status checks keep failing', () => {
+	// "Timeout (Seconds)" bounds the wait even when Segmind's status endpoint is down: the user gets
+	// the timeout error with the request id, not a retry error long after the timeout passed.
+	test.each([
+		['answered 503', { status: 503, body: '<html>busy</html>', times: 1000 }, 'the last check failed: HTTP 503)'],
+		['hanging', { hang: true, times: 1000 }, 'no answer arrived in time)'],
+	])('status %s: the timeout error names the request id and Get Result', async (_label, fault, lastCheck) => {
+		ctx.server.inject('status', fault);
+		const run = await runNode(ctx.server, { options: { ...FAST, timeoutSeconds: 2, maxRetries: 8 } });
+		const id = onlyJobId(ctx.server);
+		const error = nodeError(run);
+		expect(error.message).toMatch(new RegExp(`^Segmind job ${id} did not finish within 2 s \\(last status: `));
+		expect(error.message.endsWith(lastCheck)).toBe(true);
+		expect(error.description).toContain(`Get Result operation and request ID ${id}`);
+		expect(error.context.request_id).toBe(id);
+		expect(ctx.server.count('submit')).toBe(1);
+	});
+});
+
 describe('Continue On Fail', () => {
 	test('the failing item becomes an error item, the others succeed, order and pairedItem kept', async () => {
 		const run = await runNode(

@@ -24,6 +24,7 @@ export async function waitForCompletion(
 	const now = options.now ?? Date.now;
 	const deadline = now() + options.timeoutMs;
 	let first = true;
+	let lastStatus = 'not known yet';
 	for (;;) {
 		const remaining = deadline - now();
 		if (!(first && options.pollImmediately)) {
@@ -31,12 +32,26 @@ export async function waitForCompletion(
 		}
 		first = false;
 		throwIfAborted(options.signal);
-		const state = await client.status(job);
+		let state: JobStatus;
+		try {
+			state = await client.status(job, deadline);
+		} catch (error) {
+			// Status checks that kept failing until the deadline: the user's timeout is what ran out.
+			if (error instanceof SegmindFailure && TRANSIENT.includes(error.kind) && now() >= deadline) {
+				const failed = error.httpCode ? `HTTP ${error.httpCode}` : error.message;
+				throw timedOut(job.requestId, options.timeoutMs, `${lastStatus}; the last check failed: ${failed}`);
+			}
+			throw error;
+		}
 		if (state.state === 'COMPLETED') return state;
+		lastStatus = state.state === 'PENDING' ? state.status : lastStatus;
 		if (state.state === 'FAILED') throw jobFailed(job.requestId, state.error, state.body);
 		if (now() >= deadline) throw timedOut(job.requestId, options.timeoutMs, state.status);
 	}
 }
+
+/** Failures that retrying could have cured, given more time. */
+const TRANSIENT: string[] = ['server', 'rateLimited', 'network'];
 
 export function timedOut(requestId: string, timeoutMs: number, lastStatus: string): SegmindFailure {
 	return new SegmindFailure(

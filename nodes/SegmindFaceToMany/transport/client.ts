@@ -75,11 +75,12 @@ export class SegmindClient {
 		request: Parameters<HttpCall>[0],
 		authenticated: boolean,
 		retry: RetryMode,
+		deadline?: number,
 	): Promise<HttpResponse> {
 		const response = await sendWithRetry(
 			this.http,
 			request,
-			{ authenticated, retry, timeoutMs: this.config.requestTimeoutMs },
+			{ authenticated, retry, timeoutMs: this.config.requestTimeoutMs, deadline },
 			this.policy,
 			this.config.signal,
 		);
@@ -87,9 +88,9 @@ export class SegmindClient {
 	}
 
 	/** A GET against the API (status, result, credits), safe to retry. */
-	private async getJson(url: string, what: string, requestId?: string): Promise<HttpResponse> {
+	private async getJson(url: string, what: string, requestId?: string, deadline?: number): Promise<HttpResponse> {
 		try {
-			return await this.send({ method: 'GET', url, json: true }, true, 'idempotent');
+			return await this.send({ method: 'GET', url, json: true }, true, 'idempotent', deadline);
 		} catch (error) {
 			throw this.transportFailure(error, what, requestId);
 		}
@@ -167,9 +168,9 @@ export class SegmindClient {
 		throw this.httpFailure(response, 'submitting the job');
 	}
 
-	/** GET status_url: one look at the job. */
-	async status(job: Pick<SubmittedJob, 'requestId' | 'statusUrl'>): Promise<JobStatus> {
-		const response = await this.getJson(job.statusUrl, 'checking the job status', job.requestId);
+	/** GET status_url: one look at the job (retries stop at `deadline`, epoch ms, when given). */
+	async status(job: Pick<SubmittedJob, 'requestId' | 'statusUrl'>, deadline?: number): Promise<JobStatus> {
+		const response = await this.getJson(job.statusUrl, 'checking the job status', job.requestId, deadline);
 		return this.readJobState(response, job.requestId, 'checking the job status');
 	}
 

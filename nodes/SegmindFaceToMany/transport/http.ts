@@ -146,6 +146,11 @@ export interface SendOptions {
 	authenticated: boolean;
 	retry: RetryMode;
 	timeoutMs: number;
+	/**
+	 * Epoch ms after which no retry starts (the job's own timeout, for status polls): a wait that
+	 * would pass it is cut short to one last try at the deadline, and past it nothing is retried.
+	 */
+	deadline?: number;
 	/** Called before each retry wait, e.g. for logging. */
 	onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
 }
@@ -161,6 +166,16 @@ export async function sendWithRetry(
 	policy: RetryPolicy,
 	signal?: AbortSignal,
 ): Promise<HttpResponse> {
+	let lastTry = false;
+	/** The wait before the next try, fitted to the deadline; undefined when no try is left. */
+	const nextWait = (delayMs: number): number | undefined => {
+		if (lastTry) return undefined;
+		if (options.deadline === undefined) return delayMs;
+		const left = options.deadline - Date.now();
+		if (left <= 0) return undefined;
+		if (left <= delayMs) lastTry = true;
+		return Math.min(delayMs, left);
+	};
 	for (let attempt = 0; ; attempt++) {
 		throwIfAborted(signal);
 		let response: IN8nHttpFullResponse;
@@ -184,7 +199,8 @@ export async function sendWithRetry(
 			const safe = options.retry === 'idempotent' || failure.neverSent;
 			if (!safe) throw failure;
 			if (attempt >= policy.maxRetries) throw failure;
-			const delayMs = backoffDelayMs(attempt, policy);
+			const delayMs = nextWait(backoffDelayMs(attempt, policy));
+			if (delayMs === undefined) throw failure;
 			options.onRetry?.({ attempt: attempt + 1, delayMs, reason: failure.message });
 			await abortableSleep(delayMs, signal);
 			continue;
@@ -195,8 +211,12 @@ export async function sendWithRetry(
 			return { statusCode, headers: (response.headers ?? {}) as HttpResponse['headers'], body: response.body };
 		}
 		const told = statusCode === 429 ? rateLimitDelayMs((response.headers ?? {}) as HttpResponse['headers']) : undefined;
-		const delayMs =
-			told === undefined ? backoffDelayMs(attempt, policy) : Math.min(policy.maxRateLimitWaitMs, told + 100);
+		const delayMs = nextWait(
+			told === undefined ? backoffDelayMs(attempt, policy) : Math.min(policy.maxRateLimitWaitMs, told + 100),
+		);
+		if (delayMs === undefined) {
+			return { statusCode, headers: (response.headers ?? {}) as HttpResponse['headers'], body: response.body };
+		}
 		options.onRetry?.({ attempt: attempt + 1, delayMs, reason: `HTTP ${statusCode}` });
 		await abortableSleep(delayMs, signal);
 	}
