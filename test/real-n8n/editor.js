@@ -55,6 +55,7 @@ async function startEditorStack({ version = EDITOR_VERSION } = {}) {
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_HOST: '127.0.0.1',
 			N8N_EDITOR_BASE_URL: stack.baseUrl,
+			N8N_RUNNERS_BROKER_PORT: String(await h.freePort()),
 		});
 		const creds = h.writeJson(work, 'credentials.json', h.credentialsFor(stack.server.url, API_KEY));
 		t = Date.now();

@@ -80,7 +80,6 @@ function n8nEnv(rt, userFolder, extra = {}) {
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_HIRING_BANNER_ENABLED: 'false',
-		N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true',
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 		N8N_LOG_LEVEL: 'info',
 		N8N_LOG_OUTPUT: 'console',
@@ -95,7 +94,13 @@ function n8nEnv(rt, userFolder, extra = {}) {
 }
 
 /** Run the n8n CLI and collect its output. Never throws on a non-zero exit. */
-function runN8n(rt, env, args, { timeoutMs = 180000 } = {}) {
+async function runN8n(rt, env, args, opts = {}) {
+	// n8n 2.x always starts a task broker (default port 5679): give every process its own port.
+	if (!env.N8N_RUNNERS_BROKER_PORT) env = { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+	return runN8nProcess(rt, env, args, opts);
+}
+
+function runN8nProcess(rt, env, args, { timeoutMs = 180000 } = {}) {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
 		const child = spawn(rt.nodeBin, [rt.n8nBin, ...args], { env, cwd: env.N8N_USER_FOLDER, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -226,7 +231,11 @@ async function startPhotoHost() {
 	};
 }
 
-/** Start a long-running n8n process (start / worker); returns {child, logs(), stop()}. */
+/**
+ * Start a long-running n8n process (start / worker); returns {child, logs(), stop()}.
+ * Set N8N_RUNNERS_BROKER_PORT (see brokerEnv) when several run at once: n8n 2.x starts a task
+ * broker in every process, on 5679 by default.
+ */
 function startN8nProcess(rt, env, args, label = args[0]) {
 	const child = spawn(rt.nodeBin, [rt.n8nBin, ...args], { env, cwd: env.N8N_USER_FOLDER, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 	const chunks = [];

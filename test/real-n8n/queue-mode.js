@@ -132,7 +132,7 @@ async function startRedis(root) {
 /** Start main + workers with a binary-data mode; resolves with the processes or rejects with the reason. */
 async function startN8nQueue(rt, baseEnv, mode) {
 	const port = await h.freePort();
-	const env = { ...baseEnv, N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1' };
+	const env = { ...baseEnv, N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_RUNNERS_BROKER_PORT: String(await h.freePort()) };
 	if (mode) env.N8N_DEFAULT_BINARY_DATA_MODE = mode;
 	const procs = [];
 	const stopAll = async () => {
@@ -152,7 +152,7 @@ async function startN8nQueue(rt, baseEnv, mode) {
 		);
 		for (let i = 0; i < WORKERS; i++) {
 			const wport = await h.freePort();
-			const w = h.startN8nProcess(rt, { ...env, QUEUE_HEALTH_CHECK_PORT: String(wport), N8N_PORT: String(wport), N8N_LOG_LEVEL: 'debug' }, ['worker', `--concurrency=${CONCURRENCY}`], `worker${i + 1}`);
+			const w = h.startN8nProcess(rt, { ...env, QUEUE_HEALTH_CHECK_PORT: String(wport), N8N_PORT: String(wport), N8N_RUNNERS_BROKER_PORT: String(await h.freePort()), N8N_LOG_LEVEL: 'debug' }, ['worker', `--concurrency=${CONCURRENCY}`], `worker${i + 1}`);
 			procs.push(w);
 		}
 		// Workers log that they are ready; give them a moment and make sure none died.
@@ -251,7 +251,8 @@ async function main() {
 		} catch (e) {
 			run.started = false;
 			run.reason = (e.message.match(/[^\n]*(binary|Binary|mode|queue)[^\n]*/g) || [e.message.split('\n')[0]]).slice(0, 4);
-			h.log(`binary mode ${run.mode}: n8n did not start in queue mode: ${run.reason.join(' | ')}`);
+			run.error = e.message.split('\n')[0];
+			h.log(`binary mode ${run.mode}: n8n did not start in queue mode: ${run.error}\n${e.message.slice(-6000)}`);
 			continue;
 		}
 		try {
