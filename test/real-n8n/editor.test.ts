@@ -92,11 +92,14 @@ describeEditor(`n8n editor (${editor.EDITOR_VERSION}) in chromium`, () => {
 		const items = await dropdown.locator('li').allInnerTexts();
 		expect(items.map((t: string) => t.split('\n')[0].trim()).filter(Boolean)).toEqual(names);
 		await page.keyboard.press('Escape');
+		await dropdown.waitFor({ state: 'hidden' }).catch(() => undefined);
 	});
 
 	test('Options lists every option, and other operations show their fields with defaults', async () => {
 		await ndv.getByPlaceholder('Add Option').first().click();
-		const menu = page.locator('.el-select-dropdown:visible, .el-popper:visible').last();
+		// The Style dropdown closed by the previous test may still be fading out: take the menu
+		// that holds our options, not just the last visible popper.
+		const menu = page.locator('.el-select-dropdown:visible, .el-popper:visible').filter({ hasText: 'Max Retries' }).last();
 		await menu.waitFor();
 		const options = (await menu.locator('li').allInnerTexts()).map((t: string) => t.trim()).filter(Boolean);
 		expect(options).toEqual(
@@ -121,7 +124,10 @@ describeEditor(`n8n editor (${editor.EDITOR_VERSION}) in chromium`, () => {
 
 	async function selectOption(name: string, option: string) {
 		await ndv.locator(`[data-test-id="parameter-input-${name}"]`).first().click();
-		const dropdown = page.locator('.el-select-dropdown:visible, .el-popper:visible').last();
+		const dropdown = page
+			.locator('.el-select-dropdown:visible, .el-popper:visible')
+			.filter({ has: page.getByText(option, { exact: true }) })
+			.last();
 		await dropdown.getByText(option, { exact: true }).first().click();
 		await page.waitForTimeout(300);
 	}
