@@ -60,10 +60,16 @@ export async function emitImage(
 	};
 	if (!run.options.downloadImage) return { json };
 	const image = await run.client.download(result.outputUrl, meta.request_id);
-	const fileName = `segmind-${meta.style ? `${meta.style.replace(/\s+/g, '-').toLowerCase()}-` : ''}${meta.request_id}.${image.extension}`;
+	const fileName = outputFileName(meta.request_id, image.extension, meta.style);
 	const binary = await run.ctx.helpers.prepareBinaryData(image.bytes, fileName, image.mimeType);
 	json.file_name = fileName;
 	json.mime_type = image.mimeType;
 	json.file_size = image.bytes.length;
 	return { json, binary: { [run.options.binaryPropertyOutput]: binary } };
+}
+
+/** `segmind-<style>-<request id>.<ext>`, e.g. segmind-video-game-2c7f….png (style left out when unknown). */
+export function outputFileName(requestId: string, extension: string, style?: string): string {
+	const stylePart = style ? `${style.replace(/\s+/g, '-').toLowerCase()}-` : '';
+	return `segmind-${stylePart}${requestId}.${extension}`;
 }

@@ -2,7 +2,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { RunContext } from './context';
 import { collectResult } from './generate';
-import { emitImage, resolveImage } from './image';
+import { emitImage, outputFileName, resolveImage } from './image';
 import type { JobPlan, JobReference } from './params';
 import { jobFailed } from '../transport/client';
 
@@ -61,7 +61,7 @@ export async function generateSync(run: RunContext, i: number, plan: JobPlan): P
 	const metrics: IDataObject = {};
 	if (number('x-cost') !== undefined) metrics.cost = number('x-cost');
 	if (number('x-remaining-credits') !== undefined) metrics.remaining_credits = number('x-remaining-credits');
-	const fileName = `segmind-${payload.style.replace(/\s+/g, '-').toLowerCase()}-${requestId}.${image.extension}`;
+	const fileName = outputFileName(requestId, image.extension, payload.style);
 	const binary = await run.ctx.helpers.prepareBinaryData(image.bytes, fileName, image.mimeType);
 	return {
 		json: {

@@ -245,22 +245,48 @@ export class SegmindClient {
 				description: `URL: ${url}`,
 			});
 		}
+		return this.asImage(bytes, response, {
+			tooLarge: 'The output image',
+			notImage: 'The output URL did not return an image',
+			notImageKind: 'download',
+			requestId,
+			description: `URL: ${url}`,
+			sizeHint: `Raise "Max Image Size (MB)" in the node's options, or fetch it from ${url}`,
+		});
+	}
+
+	/** Check downloaded bytes: within the size cap, and an image by their signature. */
+	private asImage(
+		bytes: Buffer,
+		response: HttpResponse,
+		texts: {
+			tooLarge: string;
+			notImage: string;
+			notImageKind: 'download' | 'badResponse';
+			sizeHint: string;
+			requestId?: string;
+			description?: string;
+			httpCode?: number;
+		},
+	): DownloadedImage {
+		const { requestId } = texts;
 		if (bytes.length > this.config.maxDownloadBytes) {
 			throw new SegmindFailure(
 				'download',
-				`The output image is ${(bytes.length / 1048576).toFixed(1)} MB, over the ${(
+				`${texts.tooLarge} is ${(bytes.length / 1048576).toFixed(1)} MB, over the ${(
 					this.config.maxDownloadBytes / 1048576
 				).toFixed(0)} MB limit`,
-				{ requestId, description: `Raise "Max Image Size (MB)" in the node's options, or fetch it from ${url}` },
+				{ requestId, description: texts.sizeHint },
 			);
 		}
 		const type = detectImageType(bytes);
 		if (!type) {
 			const header = response.headers['content-type'];
-			throw new SegmindFailure('download', `The output URL did not return an image (${describeBytes(bytes, Array.isArray(header) ? header[0] : header)})`, {
-				requestId,
-				description: `URL: ${url}`,
-			});
+			throw new SegmindFailure(
+				texts.notImageKind,
+				`${texts.notImage} (${describeBytes(bytes, Array.isArray(header) ? header[0] : header)})`,
+				{ requestId, description: texts.description, httpCode: texts.httpCode },
+			);
 		}
 		return { bytes, ...type };
 	}
@@ -347,19 +373,14 @@ export class SegmindClient {
 		if (response.statusCode < 200 || response.statusCode >= 300) {
 			throw this.httpFailure({ ...response, body: parseBody(bytes) }, 'running the job');
 		}
-		if (bytes.length > this.config.maxDownloadBytes) {
-			throw new SegmindFailure('download', `The image is ${(bytes.length / 1048576).toFixed(1)} MB, over the ${(this.config.maxDownloadBytes / 1048576).toFixed(0)} MB limit`, {
-				description: 'Raise "Max Image Size (MB)" in the node\'s options.',
-			});
-		}
-		const type = detectImageType(bytes);
-		if (!type) {
-			const header = response.headers['content-type'];
-			throw new SegmindFailure('badResponse', `Segmind's v1 answer is not an image (${describeBytes(bytes, Array.isArray(header) ? header[0] : header)})`, {
-				httpCode: response.statusCode,
-			});
-		}
-		return { image: { bytes, ...type }, headers: response.headers };
+		const image = this.asImage(bytes, response, {
+			tooLarge: 'The image',
+			notImage: "Segmind's v1 answer is not an image",
+			notImageKind: 'badResponse',
+			sizeHint: 'Raise "Max Image Size (MB)" in the node\'s options.',
+			httpCode: response.statusCode,
+		});
+		return { image, headers: response.headers };
 	}
 
 	/** Turn a non-2xx API answer into a failure a user can act on. */
