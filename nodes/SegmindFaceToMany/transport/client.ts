@@ -76,11 +76,12 @@ export class SegmindClient {
 		authenticated: boolean,
 		retry: RetryMode,
 		deadline?: number,
+		timeoutMs = this.config.requestTimeoutMs,
 	): Promise<HttpResponse> {
 		const response = await sendWithRetry(
 			this.http,
 			request,
-			{ authenticated, retry, timeoutMs: this.config.requestTimeoutMs, deadline },
+			{ authenticated, retry, timeoutMs, deadline },
 			this.policy,
 			this.config.signal,
 		);
@@ -345,8 +346,8 @@ export class SegmindClient {
 	async runSync(payload: JobPayload, timeoutMs: number): Promise<{ image: DownloadedImage; headers: HttpResponse['headers'] }> {
 		let response: HttpResponse;
 		try {
-			response = await sendWithRetry(
-				this.http,
+			// One request runs the whole job, so it gets the job's timeout, not the per-request one.
+			response = await this.send(
 				{
 					method: 'POST',
 					url: `${trimSlash(this.config.baseUrl)}/v1/${MODEL_SLUG}`,
@@ -355,9 +356,10 @@ export class SegmindClient {
 					encoding: 'arraybuffer',
 					json: false,
 				},
-				{ authenticated: true, retry: 'submit', timeoutMs },
-				this.policy,
-				this.config.signal,
+				true,
+				'submit',
+				undefined,
+				timeoutMs,
 			);
 		} catch (error) {
 			if (error instanceof TransportError && !error.neverSent) {
