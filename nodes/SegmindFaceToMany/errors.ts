@@ -1,8 +1,15 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
+import { guidanceFor } from './guidance';
 import { ExecutionCancelledError } from './helpers/abort';
-import { SegmindFailure, serverErrorText } from './transport/failure';
+import { SegmindFailure, serverErrorText, type FailureKind } from './transport/failure';
 import { ValidationFailure } from './validation';
+
+/**
+ * Failures whose server text can be the model's reason (a FAILED job, a refused request, or an
+ * error answer that passes the model's exception on): these get plain advice when the text is known.
+ */
+const GUIDED_KINDS: FailureKind[] = ['failed', 'rejected', 'http', 'server'];
 
 /**
  * Turn anything a Segmind call threw into the n8n error users see.
@@ -28,10 +35,15 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		if (error.requestId) context.request_id = error.requestId;
 		const serverText = serverErrorText(error.body);
 		if (serverText) context.server_error = serverText;
+		// Known model/Segmind texts: plain advice first, the usual description after; the message keeps
+		// the server's text and the request id. Unknown texts: no change.
+		const guidance = GUIDED_KINDS.includes(error.kind) ? guidanceFor(serverText ?? error.message) : undefined;
+		if (guidance) context.failure_reason = guidance.topic;
+		const description = [guidance?.advice, error.description].filter(Boolean).join(' ') || undefined;
 		if (error.httpCode !== undefined) {
 			const apiError = new NodeApiError(node, { ...context, httpCode: String(error.httpCode) }, {
 				message: error.message,
-				description: error.description || undefined,
+				description,
 				httpCode: String(error.httpCode),
 				itemIndex,
 			});
@@ -40,7 +52,7 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		}
 		const operationError = new NodeOperationError(node, error.message, {
 			itemIndex,
-			description: error.description || undefined,
+			description,
 		});
 		Object.assign(operationError.context, context);
 		return operationError;
@@ -56,5 +68,9 @@ export function errorItemJson(error: NodeApiError | NodeOperationError): JsonObj
 	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
 	const requestId = error.context.request_id;
 	if (typeof requestId === 'string') json.request_id = requestId;
+	// The failure's topic (noFace, multipleFaces, badImage, contentBlocked, loraRejected) when known,
+	// so a workflow can route on it (e.g. an IF node on {{ $json.reason }}).
+	const reason = error.context.failure_reason;
+	if (typeof reason === 'string') json.reason = reason;
 	return json;
 }

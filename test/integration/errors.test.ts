@@ -277,3 +277,68 @@ describe('never a second POST after a 2xx submit', () => {
 		expect(ctx.server.count(route)).toBe(2);
 	});
 });
+
+describe('issue 7: plain advice for known failure texts', () => {
+	const NO_FACE = 'Exception: Reference Image: No face detected.';
+	const FAILED_DESCRIPTION = /The job ran and Segmind reported FAILED/;
+
+	test('"no face detected": the description starts with the advice; message keeps the server text and request id', async () => {
+		ctx.server.configure({ failJob: NO_FACE });
+		const run = await runNode(ctx.server, { options: FAST });
+		const id = onlyJobId(ctx.server);
+		const error = nodeError(run);
+		expect(error.name).toBe('NodeApiError');
+		expect(error.httpCode).toBe('422');
+		expect(error.message).toBe(`Segmind job ${id} failed: ${NO_FACE}`);
+		expect(error.description).toMatch(/^Segmind found no face in the photo\. Use a clear, front-facing photo of one real person/);
+		expect(error.description).toMatch(FAILED_DESCRIPTION);
+		expect(error.context.request_id).toBe(id);
+		expect(error.context.server_error).toBe(NO_FACE);
+		expect(error.context.failure_reason).toBe('noFace');
+		expect(ctx.server.count('submit')).toBe(1);
+	});
+
+	test('Continue On Fail: the error item carries `reason`, the message, the advice and the request id', async () => {
+		ctx.server.configure({ failJob: (body: { prompt?: string }) => (body.prompt === 'no face here' ? NO_FACE : null) });
+		const run = await runNode(
+			ctx.server,
+			{ prompt: '={{ $json.prompt }}', options: FAST },
+			{ items: [{ json: { prompt: 'a person' } }, { json: { prompt: 'no face here' } }], continueOnFail: true },
+		);
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(2);
+		expect(run.items[0].json.reason).toBeUndefined();
+		expect(run.items[0].binary?.data?.mimeType).toBe('image/png');
+		const failedId = [...ctx.server.jobs.values()].find((j) => j.body.prompt === 'no face here')!.id;
+		expect(run.items[1].json).toMatchObject({
+			error: `Segmind job ${failedId} failed: ${NO_FACE}`,
+			httpCode: '422',
+			request_id: failedId,
+			reason: 'noFace',
+		});
+		expect(run.items[1].json.description).toMatch(/^Segmind found no face in the photo\./);
+	});
+
+	test('the content-safety block gets the content advice and reason contentBlocked', async () => {
+		const run = await runNode(ctx.server, { prompt: 'nsfw portrait', options: FAST });
+		const error = nodeError(run);
+		expect(error.message).toBe(`Segmind job ${onlyJobId(ctx.server)} failed: Content blocked: the request was flagged by the safety filter`);
+		expect(error.description).toMatch(/^Segmind's content filter blocked this job\./);
+		expect(error.context.failure_reason).toBe('contentBlocked');
+	});
+
+	test('an unknown failure text: message and description as before, no reason', async () => {
+		ctx.server.configure({ failJob: 'CUDA out of memory. Tried to allocate 2.00 GiB' });
+		const run = await runNode(ctx.server, { options: FAST }, { continueOnFail: true });
+		const id = onlyJobId(ctx.server);
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(1);
+		expect(run.items[0].json).toEqual({
+			error: `Segmind job ${id} failed: CUDA out of memory. Tried to allocate 2.00 GiB`,
+			description:
+				'The job ran and Segmind reported FAILED (this includes content-safety blocks). Check the input image and parameters.',
+			httpCode: '422',
+			request_id: id,
+		});
+	});
+});

@@ -1,0 +1,218 @@
+/**
+ * Issue 7: plain advice for the failure texts face-to-many is known to return (sources in guidance.ts),
+ * and how toNodeError / errorItemJson show it. Unknown texts must change nothing.
+ */
+import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
+
+import { errorItemJson, toNodeError } from '../../nodes/SegmindFaceToMany/errors';
+import { guidanceFor, type GuidanceTopic } from '../../nodes/SegmindFaceToMany/guidance';
+import { SegmindFailure } from '../../nodes/SegmindFaceToMany/transport/failure';
+
+const node: INode = {
+	id: '1',
+	name: 'Segmind Face to Many',
+	type: 'n8n-nodes-segmind-face-to-many.segmindFaceToMany',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
+const KNOWN: Record<GuidanceTopic, string[]> = {
+	noFace: [
+		// cubiq/ComfyUI_InstantID (ApplyInstantID), as raised and as Python prints it
+		'Reference Image: No face detected.',
+		'Exception: Reference Image: No face detected.',
+		// older ComfyUI_InstantID, ComfyUI_IPAdapter_plus, sd-webui-controlnet
+		'Feature Extractor: No face detected.',
+		'InsightFace: No face detected.',
+		'Exception: Insightface: No face found in image',
+		'Error occurred when executing ApplyInstantID:\n\nReference Image: No face detected.',
+		'No faces detected!',
+		'Face not detected in the input image',
+		'Face could not be detected in the reference image',
+		'Unable to detect a face in the image',
+		'Could not find any face',
+	],
+	multipleFaces: [
+		'Multiple faces detected',
+		'There is more than 1 face in the image.',
+		'More than one face found in the input image; please provide a photo of one person',
+		'2 faces detected, expected 1',
+	],
+	badImage: [
+		// Pillow
+		"cannot identify image file '/tmp/inputs/input.jpg'",
+		"PIL.UnidentifiedImageError: cannot identify image file <_io.BytesIO object at 0x7f3c2a1b9f40>",
+		'OSError: image file is truncated (16 bytes not processed)',
+		// fofr/cog-face-to-many predict.py
+		'Unsupported file type: .gif',
+		'ValueError: Unsupported file type: ',
+		'No image provided',
+		// conservative
+		'Image too small',
+		'Input image is too small: minimum 256x256',
+		'Image resolution is too low',
+		'Invalid image',
+		'Could not decode the input image',
+		'Failed to download image from URL',
+	],
+	contentBlocked: [
+		'NSFW content detected',
+		'Potential NSFW content was detected in one or more images. A black image will be returned instead.',
+		'Content blocked: the request was flagged by the safety filter',
+		'Your request was flagged by our content moderation system',
+		'Image rejected by the safety checker',
+		'Inappropriate content',
+		'content_policy_violation',
+		'The output was blocked by the safety filter',
+	],
+	loraRejected: [
+		// fofr/cog-face-to-many predict.py
+		'Custom LoRA URL format is not supported. Must be in the format https://replicate.delivery/pbxt/[id]/trained_model.tar or https://pbxt.replicate.delivery/[id]/trained_model.tar',
+		'ValueError: Custom LoRA URL format is not supported.',
+		// fofr/cog-face-to-many weights_downloader.py
+		'lora.safetensors not found in ComfyUI/models/loras/abc123.',
+		"Command '['pget', '--log-level', 'warn', '-xf', 'https://replicate.delivery/pbxt/abc123/trained_model.tar', 'ComfyUI/models/loras/abc123']' returned non-zero exit status 1.",
+		// this repo's test server and conservative wordings
+		'custom_lora_url must be a replicate.delivery trained_model.tar',
+		'Invalid LoRA URL',
+		'Failed to download LoRA weights',
+	],
+};
+
+const UNKNOWN = [
+	'Prompt is Mandatory and must be string',
+	'CUDA out of memory. Tried to allocate 2.00 GiB',
+	'Internal server error',
+	'seed out of range',
+	'prompt_strength must be between 0 and 20',
+	'Request 2c7f59ea-13f1-402c-9353-915a2b5a2124 not found',
+	'Invalid API key',
+	'Insufficient credits. Your balance is 0.0100 and this request needs 0.0246.',
+	'image must be a URL',
+	'Face swap completed',
+	'',
+	'   ',
+];
+
+describe('guidanceFor: known texts', () => {
+	const cases = Object.entries(KNOWN).flatMap(([topic, texts]) => texts.map((text) => [topic, text] as const));
+
+	test.each(cases)('%s ← %j', (topic, text) => {
+		const guidance = guidanceFor(text);
+		expect(guidance?.topic).toBe(topic);
+		expect(guidance?.advice.length).toBeGreaterThan(40);
+	});
+
+	test('matching is case-insensitive', () => {
+		expect(guidanceFor('REFERENCE IMAGE: NO FACE DETECTED.')?.topic).toBe('noFace');
+		expect(guidanceFor('nsfw CONTENT detected')?.topic).toBe('contentBlocked');
+		expect(guidanceFor('CUSTOM LORA URL FORMAT IS NOT SUPPORTED')?.topic).toBe('loraRejected');
+	});
+
+	test('the advice is concrete for each topic', () => {
+		expect(guidanceFor('Reference Image: No face detected.')?.advice).toMatch(/front-facing photo of one real person/);
+		expect(guidanceFor('Multiple faces detected')?.advice).toMatch(/crop the photo to the one person/);
+		expect(guidanceFor('Multiple faces detected')?.advice).toMatch(/InstantID keeps the largest/);
+		expect(guidanceFor('cannot identify image file')?.advice).toMatch(/JPEG, PNG or WebP/);
+		expect(guidanceFor('NSFW content detected')?.advice).toMatch(/content filter blocked this job/);
+		expect(guidanceFor('NSFW content detected')?.advice).not.toMatch(/refund/i);
+		expect(guidanceFor('Invalid LoRA URL')?.advice).toContain('https://replicate.delivery/pbxt/<id>/trained_model.tar');
+	});
+
+	test('each topic has its own advice', () => {
+		const advice = Object.values(KNOWN).map((texts) => guidanceFor(texts[0])?.advice);
+		expect(new Set(advice).size).toBe(5);
+	});
+});
+
+describe('guidanceFor: unknown texts', () => {
+	test.each(UNKNOWN.map((text) => [text]))('%j → undefined', (text) => {
+		expect(guidanceFor(text)).toBeUndefined();
+	});
+
+	test('no text at all → undefined', () => {
+		expect(guidanceFor(undefined)).toBeUndefined();
+		expect(guidanceFor(null)).toBeUndefined();
+	});
+});
+
+describe('toNodeError shows the advice', () => {
+	const failed = (text: string, description = 'The job ran and Segmind reported FAILED.') =>
+		new SegmindFailure('failed', `Segmind job abc-123 failed: ${text}`, {
+			httpCode: 422,
+			requestId: 'abc-123',
+			body: { status: 'FAILED', error: text, request_id: 'abc-123' },
+			description,
+		});
+
+	test('a known FAILED text: advice first, then the usual description; message, request id and server text kept', () => {
+		const error = toNodeError(node, failed('Exception: Reference Image: No face detected.'), 2);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe('Segmind job abc-123 failed: Exception: Reference Image: No face detected.');
+		expect(error.description).toBe(`${guidanceFor('No face detected')!.advice} The job ran and Segmind reported FAILED.`);
+		expect(error.context).toMatchObject({
+			itemIndex: 2,
+			request_id: 'abc-123',
+			server_error: 'Exception: Reference Image: No face detected.',
+			failure_reason: 'noFace',
+		});
+		expect(errorItemJson(error)).toEqual({
+			error: 'Segmind job abc-123 failed: Exception: Reference Image: No face detected.',
+			description: error.description,
+			httpCode: '422',
+			request_id: 'abc-123',
+			reason: 'noFace',
+		});
+	});
+
+	test('an unknown FAILED text: description, context and the Continue On Fail item are unchanged', () => {
+		const error = toNodeError(node, failed('CUDA out of memory'), 0);
+		expect(error.message).toBe('Segmind job abc-123 failed: CUDA out of memory');
+		expect(error.description).toBe('The job ran and Segmind reported FAILED.');
+		expect(error.context.failure_reason).toBeUndefined();
+		expect(errorItemJson(error)).toEqual({
+			error: 'Segmind job abc-123 failed: CUDA out of memory',
+			description: 'The job ran and Segmind reported FAILED.',
+			httpCode: '422',
+			request_id: 'abc-123',
+		});
+	});
+
+	test('a known text with no description of its own still gets the advice', () => {
+		const error = toNodeError(node, failed('Multiple faces detected', ''), 0);
+		expect(error.description).toBe(guidanceFor('Multiple faces detected')!.advice);
+		expect(errorItemJson(error).reason).toBe('multipleFaces');
+	});
+
+	test('a refused request (v1 sync 422) carrying a known text gets the advice', () => {
+		const failure = new SegmindFailure(
+			'rejected',
+			'Segmind rejected the request while running the job (HTTP 422): Custom LoRA URL format is not supported.',
+			{ httpCode: 422, body: { error: 'Custom LoRA URL format is not supported.' }, description: "Check the node's parameters." },
+		);
+		const error = toNodeError(node, failure, 0);
+		expect(error.message).toBe(failure.message);
+		expect(error.description).toMatch(/^Segmind could not use the Custom LoRA URL\. .* Check the node's parameters\.$/);
+		expect(errorItemJson(error).reason).toBe('loraRejected');
+	});
+
+	test('the server text is read from the message when the body has none', () => {
+		const failure = new SegmindFailure('failed', 'Segmind job j1 failed: NSFW content detected', { requestId: 'j1' });
+		const error = toNodeError(node, failure, 0);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.description).toBe(guidanceFor('NSFW')!.advice);
+		expect(errorItemJson(error)).toMatchObject({ request_id: 'j1', reason: 'contentBlocked' });
+	});
+
+	test('failures that are not about the job (auth, credits) get no advice even if the text would match', () => {
+		const failure = new SegmindFailure('credits', 'Insufficient Segmind credits to run this job (406)', {
+			httpCode: 406,
+			body: { error: 'Insufficient credits: NSFW models need a paid plan' },
+			description: 'Top up your credits.',
+		});
+		const error = toNodeError(node, failure, 0);
+		expect(error.description).toBe('Top up your credits.');
+		expect(errorItemJson(error).reason).toBeUndefined();
+	});
+});
