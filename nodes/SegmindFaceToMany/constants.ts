@@ -19,6 +19,8 @@ export const DEFAULTS = {
 	binaryPropertyName: 'data',
 	binaryPropertyOutput: 'data',
 	pollIntervalSeconds: 1,
+	pollingMode: 'adaptive' as 'adaptive' | 'fixed',
+	maxRequestsPerMinute: 0,
 	timeoutSeconds: 600,
 	maxConcurrency: 5,
 	maxRetries: 4,

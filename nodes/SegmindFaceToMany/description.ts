@@ -259,6 +259,15 @@ export const optionsField: INodeProperties = {
 			description: 'Largest output image accepted; a bigger download fails the item',
 		},
 		{
+			displayName: 'Max Requests per Minute',
+			name: 'maxRequestsPerMinute',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0, maxValue: 1000, numberPrecision: 0 },
+			description:
+				'Cap on API requests per minute for the whole run (Segmind: Free 5, Pro 50); 0 means no cap: the node learns the limit from the first 429 and then paces itself',
+		},
+		{
 			displayName: 'Max Retries',
 			name: 'maxRetries',
 			type: 'number',
@@ -273,7 +282,29 @@ export const optionsField: INodeProperties = {
 			default: 1,
 			displayOptions: { show: { '/operation': POLLING_OPERATIONS } },
 			typeOptions: { minValue: 0.1, maxValue: 60, numberPrecision: 1 },
-			description: 'How long to wait between status checks',
+			description:
+				'Time between status checks with Fixed Interval polling; with Adaptive polling the shortest such time, which the whole schedule scales with',
+		},
+		{
+			displayName: 'Polling',
+			name: 'pollingMode',
+			type: 'options',
+			default: 'adaptive',
+			displayOptions: { show: { '/operation': POLLING_OPERATIONS } },
+			options: [
+				{
+					name: 'Adaptive',
+					value: 'adaptive',
+					description:
+						'Check when the job is likely done (learned from this run\'s earlier jobs), then at growing intervals: few requests per job',
+				},
+				{
+					name: 'Fixed Interval',
+					value: 'fixed',
+					description: 'Check every poll interval, like Segmind\'s SDK',
+				},
+			],
+			description: 'When to check whether a job is done',
 		},
 		{
 			displayName: 'Timeout (Seconds)',

@@ -22,6 +22,8 @@ export const FIELD_LABELS: Record<string, string> = {
 	maxConcurrency: 'Max Concurrent Jobs',
 	maxRetries: 'Max Retries',
 	maxImageSizeMb: 'Max Image Size (MB)',
+	pollingMode: 'Polling',
+	maxRequestsPerMinute: 'Max Requests per Minute',
 	requestId: 'Request ID or Status URL',
 };
 
@@ -92,6 +94,11 @@ export const runOptionsSchema = z.object({
 	maxConcurrency: finiteNumber.int('must be a whole number').min(1, 'must be between 1 and 20').max(20, 'must be between 1 and 20'),
 	maxRetries: finiteNumber.int('must be a whole number').min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10'),
 	maxImageSizeMb: between(1, 500),
+	pollingMode: z.enum(['adaptive', 'fixed'], { errorMap: () => ({ message: 'must be Adaptive or Fixed Interval' }) }),
+	maxRequestsPerMinute: finiteNumber
+		.int('must be a whole number')
+		.min(0, 'must be between 0 (no cap) and 1000')
+		.max(1000, 'must be between 0 (no cap) and 1000'),
 	downloadImage: z.boolean(),
 });
 

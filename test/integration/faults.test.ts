@@ -309,7 +309,7 @@ describe('the user stops the execution', () => {
 	test('with several items running at once', async () => {
 		ctx.server.configure({ processingMs: 60_000 });
 		// Polls at ~0.5 s and ~1 s after the submits: the Stop at 0.8 s falls between them.
-		await runAndStop({ options: { ...FAST, pollIntervalSeconds: 0.5 } }, 800, [{ json: {} }, { json: {} }, { json: {} }]);
+		await runAndStop({ options: { ...FAST, pollIntervalSeconds: 0.5, pollingMode: 'fixed' } }, 800, [{ json: {} }, { json: {} }, { json: {} }]);
 		expect(ctx.server.count('status')).toBe(3);
 		expect(ctx.server.count('submit')).toBe(3);
 	});

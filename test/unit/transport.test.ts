@@ -93,19 +93,19 @@ describe('connection failures', () => {
 
 describe('error mapping', () => {
 	it('turns an API failure into a NodeApiError with our message, code and request id', () => {
-		const failure = new SegmindFailure('failed', 'Segmind job abc failed: Content blocked', {
+		const failure = new SegmindFailure('failed', 'Segmind job abc failed: Boom at step 3', {
 			httpCode: 422,
 			requestId: 'abc',
-			body: { status: 'FAILED', error: 'Content blocked' },
+			body: { status: 'FAILED', error: 'Boom at step 3' },
 			description: 'details',
 		});
 		const error = toNodeError(node, failure, 3);
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toBe('Segmind job abc failed: Content blocked');
+		expect(error.message).toBe('Segmind job abc failed: Boom at step 3');
 		expect((error as NodeApiError).httpCode).toBe('422');
-		expect(error.context).toMatchObject({ itemIndex: 3, request_id: 'abc', server_error: 'Content blocked' });
+		expect(error.context).toMatchObject({ itemIndex: 3, request_id: 'abc', server_error: 'Boom at step 3' });
 		expect(errorItemJson(error)).toEqual({
-			error: 'Segmind job abc failed: Content blocked',
+			error: 'Segmind job abc failed: Boom at step 3',
 			description: 'details',
 			httpCode: '422',
 			request_id: 'abc',

@@ -23,6 +23,9 @@ export async function collectResult(
 	const done = await waitForCompletion(run.client, job, {
 		pollIntervalMs: run.options.pollIntervalSeconds * 1000,
 		timeoutMs: run.options.timeoutSeconds * 1000,
+		mode: run.options.pollingMode,
+		durations: run.durations,
+		economical: () => run.scheduler.constrained,
 		signal: run.signal,
 		pollImmediately,
 	});

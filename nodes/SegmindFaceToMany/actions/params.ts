@@ -88,6 +88,8 @@ export function readRunOptions(ctx: IExecuteFunctions, operation: Operation): Ru
 		maxConcurrency: options.maxConcurrency ?? DEFAULTS.maxConcurrency,
 		maxRetries: options.maxRetries ?? DEFAULTS.maxRetries,
 		maxImageSizeMb: options.maxImageSizeMb ?? DEFAULTS.maxImageSizeMb,
+		pollingMode: options.pollingMode ?? DEFAULTS.pollingMode,
+		maxRequestsPerMinute: options.maxRequestsPerMinute ?? DEFAULTS.maxRequestsPerMinute,
 		downloadImage: options.downloadImage ?? true,
 	});
 }

@@ -5,8 +5,10 @@ import type { Operation } from '../description';
 import { errorItemJson, toNodeError } from '../errors';
 import { ExecutionCancelledError } from '../helpers/abort';
 import { mapWithConcurrency } from '../helpers/concurrency';
+import { JobDurations } from '../helpers/polling';
 import { SegmindClient } from '../transport/client';
 import type { HttpCall } from '../transport/http';
+import { RequestScheduler } from '../transport/scheduler';
 import type { RunContext } from './context';
 import { generate } from './generate';
 import { readBinaryImage } from './image';
@@ -96,11 +98,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		authenticated
 			? await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_NAME, request)
 			: await this.helpers.httpRequest(request);
+	// One request budget for all items: a 429 pauses them all, and the limit it reveals holds
+	// for the rest of the run.
+	const scheduler = new RequestScheduler({ maxRequestsPerMinute: options.maxRequestsPerMinute });
 	const run: RunContext = {
 		ctx: this,
 		options,
 		baseUrl,
 		signal: controller.signal,
+		scheduler,
+		durations: new JobDurations(),
 		client: new SegmindClient(http, {
 			baseUrl,
 			uploadBaseUrl,
@@ -108,6 +115,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			requestTimeoutMs: Math.min(60_000, options.timeoutSeconds * 1000),
 			maxDownloadBytes: Math.round(options.maxImageSizeMb * 1024 * 1024),
 			signal: controller.signal,
+			scheduler,
 		}),
 	};
 
@@ -138,6 +146,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		});
 		return [results];
 	} finally {
+		scheduler.close();
 		executionSignal?.removeEventListener('abort', onCancel);
 	}
 }

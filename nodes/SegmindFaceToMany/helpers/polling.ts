@@ -2,19 +2,74 @@ import { abortableSleep, throwIfAborted } from './abort';
 import { jobFailed, type JobStatus, type SegmindClient, type SubmittedJob } from '../transport/client';
 import { SegmindFailure } from '../transport/failure';
 
+export type PollingMode = 'adaptive' | 'fixed';
+
 export interface PollOptions {
+	/** Fixed mode: the interval. Adaptive mode: the unit of the schedule (its shortest interval). */
 	pollIntervalMs: number;
 	timeoutMs: number;
+	mode?: PollingMode;
+	/** Durations of this run's earlier jobs (adaptive mode learns from and records into it). */
+	durations?: JobDurations;
+	/** True when requests are scarce (a rate limit is known): check later, less often. */
+	economical?: () => boolean;
 	signal?: AbortSignal;
-	/** Poll once at once instead of waiting an interval first (e.g. Get Result on an old job). */
+	/** Poll once at once instead of waiting first (e.g. Get Result on an old job). */
 	pollImmediately?: boolean;
 	now?: () => number;
 }
 
 /**
- * Poll status_url until the job is COMPLETED (returned) or FAILED (thrown).
- * A fresh job never finishes in under a second, so the first look comes after one interval;
- * the last wait is shortened to end exactly at the deadline.
+ * How long this run's jobs took (submit → done), shared by its items, so that later jobs are
+ * checked around when they are likely done instead of every second.
+ */
+export class JobDurations {
+	private readonly seen: number[] = [];
+
+	record(ms: number): void {
+		if (!(ms > 0)) return;
+		this.seen.push(ms);
+		if (this.seen.length > 20) this.seen.shift();
+	}
+
+	/** The 20th, 50th and 80th percentiles of the recent durations; undefined before the first. */
+	range(): { low: number; median: number; high: number } | undefined {
+		if (this.seen.length === 0) return undefined;
+		const sorted = [...this.seen].sort((a, b) => a - b);
+		const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+		return { low: at(0.2), median: at(0.5), high: at(0.8) };
+	}
+}
+
+/** Longest adaptive interval, in units of the poll interval. */
+export const ADAPTIVE_CAP_UNITS = 10;
+
+/**
+ * The wait before the next status check, `elapsedMs` after submitting, with `checks` done.
+ * - fixed: always the interval.
+ * - adaptive, nothing learned yet: the first check after 2 units, then half the time waited so
+ *   far (a job that has run 20 s is not done in the next second), between 1 and 10 units.
+ * - adaptive, with earlier durations: the first check when a job is likely done (the 20th
+ *   percentile, or the median when requests are scarce), then intervals that start at one unit
+ *   and grow with the overrun, up to 10 units.
+ */
+export function nextPollDelayMs(
+	elapsedMs: number,
+	checks: number,
+	options: { unitMs: number; mode: PollingMode; durations?: { low: number; median: number }; economical?: boolean },
+): number {
+	const { unitMs: u, mode, durations, economical } = options;
+	if (mode === 'fixed') return u;
+	const clamp = (ms: number) => Math.min(ADAPTIVE_CAP_UNITS * u, Math.max(u, ms));
+	if (!durations) return checks === 0 ? 2 * u : clamp(elapsedMs / 2);
+	const target = economical ? durations.median : durations.low;
+	if (elapsedMs < target - u / 2) return Math.max(u, target - elapsedMs);
+	return clamp((elapsedMs - target) * (economical ? 0.5 : 1 / 3));
+}
+
+/**
+ * Poll status_url until the job is COMPLETED (returned) or FAILED (thrown), on the schedule
+ * above; the last wait is shortened to end exactly at the deadline.
  */
 export async function waitForCompletion(
 	client: SegmindClient,
@@ -22,16 +77,26 @@ export async function waitForCompletion(
 	options: PollOptions,
 ): Promise<Extract<JobStatus, { state: 'COMPLETED' }>> {
 	const now = options.now ?? Date.now;
-	const deadline = now() + options.timeoutMs;
-	let first = true;
+	const started = now();
+	const deadline = started + options.timeoutMs;
+	const mode = options.mode ?? 'fixed';
+	let checks = 0;
+	let lastPendingAt: number | undefined;
 	let lastStatus = 'not known yet';
 	for (;;) {
 		const remaining = deadline - now();
-		if (!(first && options.pollImmediately)) {
-			await abortableSleep(Math.min(options.pollIntervalMs, Math.max(0, remaining)), options.signal);
+		if (!(checks === 0 && options.pollImmediately)) {
+			const wait = nextPollDelayMs(now() - started, checks, {
+				unitMs: options.pollIntervalMs,
+				mode,
+				durations: options.durations?.range(),
+				economical: options.economical?.(),
+			});
+			await abortableSleep(Math.min(wait, Math.max(0, remaining)), options.signal);
 		}
-		first = false;
+		checks++;
 		throwIfAborted(options.signal);
+		const checkedAt = now();
 		let state: JobStatus;
 		try {
 			state = await client.status(job, deadline);
@@ -43,8 +108,18 @@ export async function waitForCompletion(
 			}
 			throw error;
 		}
-		if (state.state === 'COMPLETED') return state;
-		lastStatus = state.state === 'PENDING' ? state.status : lastStatus;
+		if (state.state === 'COMPLETED') {
+			// A job known from submit on: it finished between the last "not yet" and this check.
+			if (!options.pollImmediately) {
+				const doneBy = checkedAt - started;
+				options.durations?.record(lastPendingAt === undefined ? doneBy : (lastPendingAt - started + doneBy) / 2);
+			}
+			return state;
+		}
+		if (state.state === 'PENDING') {
+			lastStatus = state.status;
+			lastPendingAt = checkedAt;
+		}
 		if (state.state === 'FAILED') throw jobFailed(job.requestId, state.error, state.body);
 		if (now() >= deadline) throw timedOut(job.requestId, options.timeoutMs, state.status);
 	}

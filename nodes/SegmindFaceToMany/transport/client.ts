@@ -14,6 +14,7 @@ import {
 	type RetryMode,
 	type RetryPolicy,
 } from './http';
+import type { RequestKind, RequestScheduler } from './scheduler';
 
 export interface ClientConfig {
 	baseUrl: string;
@@ -23,6 +24,8 @@ export interface ClientConfig {
 	requestTimeoutMs: number;
 	maxDownloadBytes: number;
 	signal?: AbortSignal;
+	/** The run's shared request budget (one per node run, shared by all items). */
+	scheduler?: RequestScheduler;
 }
 
 export interface SubmittedJob {
@@ -75,13 +78,14 @@ export class SegmindClient {
 		request: Parameters<HttpCall>[0],
 		authenticated: boolean,
 		retry: RetryMode,
+		kind: RequestKind,
 		deadline?: number,
 		timeoutMs = this.config.requestTimeoutMs,
 	): Promise<HttpResponse> {
 		const response = await sendWithRetry(
 			this.http,
 			request,
-			{ authenticated, retry, timeoutMs, deadline },
+			{ authenticated, retry, timeoutMs, deadline, kind, scheduler: this.config.scheduler },
 			this.policy,
 			this.config.signal,
 		);
@@ -89,9 +93,15 @@ export class SegmindClient {
 	}
 
 	/** A GET against the API (status, result, credits), safe to retry. */
-	private async getJson(url: string, what: string, requestId?: string, deadline?: number): Promise<HttpResponse> {
+	private async getJson(
+		url: string,
+		what: string,
+		kind: RequestKind,
+		requestId?: string,
+		deadline?: number,
+	): Promise<HttpResponse> {
 		try {
-			return await this.send({ method: 'GET', url, json: true }, true, 'idempotent', deadline);
+			return await this.send({ method: 'GET', url, json: true }, true, 'idempotent', kind, deadline);
 		} catch (error) {
 			throw this.transportFailure(error, what, requestId);
 		}
@@ -120,6 +130,7 @@ export class SegmindClient {
 					json: true,
 				},
 				true,
+				'submit',
 				'submit',
 			);
 		} catch (error) {
@@ -171,7 +182,7 @@ export class SegmindClient {
 
 	/** GET status_url: one look at the job (retries stop at `deadline`, epoch ms, when given). */
 	async status(job: Pick<SubmittedJob, 'requestId' | 'statusUrl'>, deadline?: number): Promise<JobStatus> {
-		const response = await this.getJson(job.statusUrl, 'checking the job status', job.requestId, deadline);
+		const response = await this.getJson(job.statusUrl, 'checking the job status', 'status', job.requestId, deadline);
 		return this.readJobState(response, job.requestId, 'checking the job status');
 	}
 
@@ -211,7 +222,7 @@ export class SegmindClient {
 		statusBody?: Record<string, unknown>,
 	): Promise<JobResult> {
 		if (statusBody && findOutputUrl(statusBody)) return toJobResult(statusBody, job.requestId);
-		const response = await this.getJson(job.responseUrl, 'fetching the job result', job.requestId);
+		const response = await this.getJson(job.responseUrl, 'fetching the job result', 'result', job.requestId);
 		const state = this.readJobState(response, job.requestId, 'fetching the job result');
 		if (state.state === 'FAILED') throw jobFailed(job.requestId, state.error, state.body);
 		if (state.state === 'PENDING') {
@@ -226,7 +237,7 @@ export class SegmindClient {
 	async download(url: string, requestId?: string): Promise<DownloadedImage> {
 		let response: HttpResponse;
 		try {
-			response = await this.send({ method: 'GET', url, encoding: 'arraybuffer', json: false }, false, 'idempotent');
+			response = await this.send({ method: 'GET', url, encoding: 'arraybuffer', json: false }, false, 'idempotent', 'result');
 		} catch (error) {
 			throw this.transportFailure(error, 'downloading the output image', requestId);
 		}
@@ -307,6 +318,7 @@ export class SegmindClient {
 				true,
 				// An upload creates no job and costs nothing, so it is safe to retry.
 				'idempotent',
+				'long',
 			);
 		} catch (error) {
 			throw this.transportFailure(error, 'uploading the input image');
@@ -327,7 +339,7 @@ export class SegmindClient {
 
 	/** GET /v1/get-user-credits (free). */
 	async credits(): Promise<IDataObject> {
-		const response = await this.getJson(`${trimSlash(this.config.baseUrl)}/v1/get-user-credits`, 'reading the credit balance');
+		const response = await this.getJson(`${trimSlash(this.config.baseUrl)}/v1/get-user-credits`, 'reading the credit balance', 'other');
 		if (response.statusCode < 200 || response.statusCode >= 300) {
 			throw this.httpFailure(response, 'reading the credit balance');
 		}
@@ -358,6 +370,7 @@ export class SegmindClient {
 				},
 				true,
 				'submit',
+				'long',
 				undefined,
 				timeoutMs,
 			);
@@ -412,7 +425,7 @@ export class SegmindClient {
 				return new SegmindFailure('rateLimited', `Segmind rate limit reached while ${what} (429), still after ${this.policy.maxRetries} retries`, {
 					...details,
 					description: join(
-						'Free plans allow 5 requests a minute, Pro 50. Lower "Max Concurrent Jobs", raise "Poll Interval", or try later.',
+						'Free plans allow 5 requests a minute, Pro 50. Set "Max Requests per Minute" to your plan limit, lower "Max Concurrent Jobs", or try later.',
 						said,
 					),
 				});

@@ -1,6 +1,7 @@
 import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { abortableSleep, ExecutionCancelledError, raceAbort, throwIfAborted } from '../helpers/abort';
+import type { RequestKind, RequestScheduler, Ticket } from './scheduler';
 
 /** One HTTP call through n8n's helpers; `authenticated` adds the credential's x-api-key header. */
 export type HttpCall = (options: IHttpRequestOptions, authenticated: boolean) => Promise<IN8nHttpFullResponse>;
@@ -151,6 +152,10 @@ export interface SendOptions {
 	 * would pass it is cut short to one last try at the deadline, and past it nothing is retried.
 	 */
 	deadline?: number;
+	/** The run's shared request budget; requests with the API key wait for it. */
+	scheduler?: RequestScheduler;
+	/** What the request is for (its priority when the budget is short). */
+	kind?: RequestKind;
 	/** Called before each retry wait, e.g. for logging. */
 	onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
 }
@@ -176,8 +181,10 @@ export async function sendWithRetry(
 		if (left <= delayMs) lastTry = true;
 		return Math.min(delayMs, left);
 	};
+	const scheduler = options.authenticated ? options.scheduler : undefined;
 	for (let attempt = 0; ; attempt++) {
 		throwIfAborted(signal);
+		const ticket: Ticket | undefined = await scheduler?.acquire(options.kind ?? 'other', signal);
 		let response: IN8nHttpFullResponse;
 		try {
 			response = await raceAbort(
@@ -194,6 +201,7 @@ export async function sendWithRetry(
 				signal,
 			);
 		} catch (error) {
+			ticket?.done();
 			if (error instanceof ExecutionCancelledError || signal?.aborted) throw new ExecutionCancelledError();
 			const failure = toTransportError(error);
 			const safe = options.retry === 'idempotent' || failure.neverSent;
@@ -206,19 +214,19 @@ export async function sendWithRetry(
 			continue;
 		}
 		const statusCode = response.statusCode;
+		const headers = (response.headers ?? {}) as HttpResponse['headers'];
+		const told = statusCode === 429 ? rateLimitDelayMs(headers) : undefined;
+		// A 429 pauses the whole run (every item waits in the scheduler), not just this request.
+		const pauseMs = told === undefined ? backoffDelayMs(attempt, policy) : Math.min(policy.maxRateLimitWaitMs, told + 100);
+		if (statusCode === 429) ticket?.rateLimited(pauseMs, told !== undefined);
+		else ticket?.done();
 		const retryable = statusCode === 429 || statusCode >= 500;
-		if (!retryable || attempt >= policy.maxRetries) {
-			return { statusCode, headers: (response.headers ?? {}) as HttpResponse['headers'], body: response.body };
-		}
-		const told = statusCode === 429 ? rateLimitDelayMs((response.headers ?? {}) as HttpResponse['headers']) : undefined;
-		const delayMs = nextWait(
-			told === undefined ? backoffDelayMs(attempt, policy) : Math.min(policy.maxRateLimitWaitMs, told + 100),
-		);
-		if (delayMs === undefined) {
-			return { statusCode, headers: (response.headers ?? {}) as HttpResponse['headers'], body: response.body };
-		}
+		if (!retryable || attempt >= policy.maxRetries) return { statusCode, headers, body: response.body };
+		const delayMs = nextWait(pauseMs);
+		if (delayMs === undefined) return { statusCode, headers, body: response.body };
 		options.onRetry?.({ attempt: attempt + 1, delayMs, reason: `HTTP ${statusCode}` });
-		await abortableSleep(delayMs, signal);
+		// With a scheduler, the pause of a 429 is waited for in acquire(), together with every item.
+		if (!(statusCode === 429 && ticket)) await abortableSleep(delayMs, signal);
 	}
 }
 
