@@ -17,7 +17,10 @@ export class SegmindFaceToMany implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] === "getCredits" ? "Get Credits" : $parameter["operation"] === "getResult" ? "Get Result" : "Style: " + $parameter["style"]}}',
-		description: 'Turn a photo of a face into 3D, Emoji, Video game, Pixels, Clay or Toy art with Segmind',
+		// Also what an AI Agent reads about the tool (n8n's automatic tool description), so it names
+		// the input and the exact style values, and what the tool answers.
+		description:
+			'Turn a photo of a face (image URL or file) into 3D, Clay, Emoji, Pixels, Toy or Video game art with Segmind; as an AI tool it answers with the image URL',
 		defaults: {
 			name: 'Segmind Face to Many',
 		},

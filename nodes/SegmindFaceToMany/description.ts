@@ -83,7 +83,8 @@ export const imageFields: INodeProperties[] = [
 		required: true,
 		displayOptions: { show: { operation: JOB_OPERATIONS, imageSource: ['url'] } },
 		placeholder: 'https://example.com/face.jpg',
-		description: 'Public http(s) URL of a photo of a person',
+		description:
+			'Public http(s) URL of a photo that shows one person\'s face clearly, e.g. https://example.com/face.jpg (not a web page, not a data: URL)',
 	},
 	{
 		displayName: 'Input Binary Property',
@@ -112,7 +113,7 @@ export const modelFields: INodeProperties[] = [
 			{ name: 'Toy', value: 'Toy' },
 			{ name: 'Video Game', value: 'Video game' },
 		],
-		description: 'The art style to turn the face into',
+		description: 'The art style to turn the face into: one of 3D, Clay, Emoji, Pixels, Toy or Video game, written exactly like that',
 	},
 	{
 		displayName: 'Prompt',
@@ -120,7 +121,7 @@ export const modelFields: INodeProperties[] = [
 		type: 'string',
 		default: 'a person',
 		displayOptions: forJobs,
-		description: 'What to draw, e.g. "a person" or "a smiling astronaut"',
+		description: 'Optional short text of what to draw, e.g. "a person" (the default) or "a smiling astronaut"',
 	},
 	{
 		displayName: 'Negative Prompt',

@@ -103,6 +103,11 @@ const NODE_TYPES: Record<string, INodeType> = {
 	[NODE_TYPE]: new SegmindFaceToMany(),
 };
 
+/** Add a node type to the engine's registry (test-only types, e.g. the agent-tool harness). */
+export function registerNodeType(type: string, nodeType: INodeType): void {
+	NODE_TYPES[type] = nodeType;
+}
+
 const nodeTypes: INodeTypes = {
 	getByName: (type) => NODE_TYPES[type],
 	getByNameAndVersion: (type) => NODE_TYPES[type],

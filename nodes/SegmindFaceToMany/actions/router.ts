@@ -14,6 +14,7 @@ import { generate } from './generate';
 import { readBinaryImage } from './image';
 import { generateSync, getCredits, getResult, submit } from './operations';
 import { readJobPlan, readJobReference, readRunOptions, type JobPlan, type JobReference } from './params';
+import { isToolMode, toolAnswer, toolAnswersErrors, toolError, toolRunOptions } from './tool';
 
 type Plan = { kind: 'job'; plan: JobPlan } | { kind: 'ref'; ref: JobReference } | { kind: 'none' };
 
@@ -52,8 +53,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const node = this.getNode();
 	const continueOnFail = this.continueOnFail();
 	const operation = this.getNodeParameter('operation', 0, 'generate') as Operation;
+	const toolMode = isToolMode(this);
 	const fail = (error: unknown, i: number): INodeExecutionData => {
 		const nodeError = toNodeError(node, error, i);
+		if (toolMode && toolAnswersErrors(node) && !(error instanceof ExecutionCancelledError)) {
+			return { json: toolError(nodeError), pairedItem: { item: i } };
+		}
 		if (!continueOnFail || error instanceof ExecutionCancelledError) throw nodeError;
 		return { json: errorItemJson(nodeError), pairedItem: { item: i } };
 	};
@@ -61,6 +66,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	let options;
 	try {
 		options = readRunOptions(this, operation);
+		if (toolMode) options = toolRunOptions(options);
 	} catch (error) {
 		return [items.map((_, i) => fail(error, i))];
 	}
@@ -130,8 +136,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			controller.signal.addEventListener('abort', abortItem, { once: true });
 			const itemRun: RunContext = { ...run, signal: itemController.signal, client: run.client.withSignal(itemController.signal) };
 			try {
+				const startedAt = Date.now();
 				const item = await runItem(itemRun, operation, i, entry.plan);
-				return { ...item, pairedItem: { item: i } };
+				return { ...(toolMode ? toolAnswer(item, Date.now() - startedAt) : item), pairedItem: { item: i } };
 			} catch (error) {
 				if (executionSignal?.aborted) throw toNodeError(node, new ExecutionCancelledError(), i);
 				try {
