@@ -3,6 +3,10 @@
 export const STYLES = ['3D', 'Emoji', 'Video game', 'Pixels', 'Clay', 'Toy'] as const;
 export type Style = (typeof STYLES)[number];
 
+/** What a finished job returns: the image as binary data, only its link, or both. */
+export const OUTPUT_MODES = ['binary', 'url', 'both'] as const;
+export type OutputMode = (typeof OUTPUT_MODES)[number];
+
 export const DEFAULT_IMAGE_URL =
 	'https://segmind-sd-models.s3.amazonaws.com/display_images/Ftm_ip.png.jpg';
 
@@ -23,6 +27,7 @@ export const DEFAULTS = {
 	maxConcurrency: 5,
 	maxRetries: 4,
 	maxImageSizeMb: 50,
+	output: 'binary' as OutputMode,
 };
 
 export const MAX_SEED = 4294967295;

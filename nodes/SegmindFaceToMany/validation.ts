@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { CUSTOM_LORA_URL_PATTERN, MAX_SEED, STYLES } from './constants';
+import { CUSTOM_LORA_URL_PATTERN, MAX_SEED, OUTPUT_MODES, STYLES } from './constants';
 
 /** UI labels, so a validation error names the field the user sees. */
 export const FIELD_LABELS: Record<string, string> = {
@@ -22,6 +22,7 @@ export const FIELD_LABELS: Record<string, string> = {
 	maxConcurrency: 'Max Concurrent Jobs',
 	maxRetries: 'Max Retries',
 	maxImageSizeMb: 'Max Image Size (MB)',
+	output: 'Output',
 	requestId: 'Request ID or Status URL',
 };
 
@@ -92,7 +93,7 @@ export const runOptionsSchema = z.object({
 	maxConcurrency: finiteNumber.int('must be a whole number').min(1, 'must be between 1 and 20').max(20, 'must be between 1 and 20'),
 	maxRetries: finiteNumber.int('must be a whole number').min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10'),
 	maxImageSizeMb: between(1, 500),
-	downloadImage: z.boolean(),
+	output: z.enum(OUTPUT_MODES, { errorMap: () => ({ message: 'must be "binary", "url" or "both"' }) }),
 });
 
 export type RunOptions = z.infer<typeof runOptionsSchema>;

@@ -43,22 +43,26 @@ export interface ImageMeta {
 	seed?: number;
 }
 
-/** The item a finished job yields: JSON about the job, and the image as binary unless turned off. */
+/**
+ * The item a finished job yields, by "Output": Binary (the image as binary data plus its metadata;
+ * no output_url, a link that dies after 7 days), URL Only (output_url, nothing downloaded), or Both.
+ */
 export async function emitImage(
 	run: RunContext,
 	meta: ImageMeta,
 	result: JobResult,
 	extraMetrics: IDataObject = {},
 ): Promise<INodeExecutionData> {
+	const { output } = run.options;
 	const json: IDataObject = {
 		request_id: meta.request_id,
 		status: 'COMPLETED',
 		...(meta.style ? { style: meta.style } : {}),
 		seed: result.seed ?? meta.seed ?? null,
-		output_url: result.outputUrl,
+		...(output === 'binary' ? {} : { output_url: result.outputUrl }),
 		metrics: { ...extraMetrics, ...result.metrics },
 	};
-	if (!run.options.downloadImage) return { json };
+	if (output === 'url') return { json };
 	const image = await run.client.download(result.outputUrl, meta.request_id);
 	const fileName = outputFileName(meta.request_id, image.extension, meta.style);
 	const binary = await run.ctx.helpers.prepareBinaryData(image.bytes, fileName, image.mimeType);

@@ -88,7 +88,8 @@ export function readRunOptions(ctx: IExecuteFunctions, operation: Operation): Ru
 		maxConcurrency: options.maxConcurrency ?? DEFAULTS.maxConcurrency,
 		maxRetries: options.maxRetries ?? DEFAULTS.maxRetries,
 		maxImageSizeMb: options.maxImageSizeMb ?? DEFAULTS.maxImageSizeMb,
-		downloadImage: options.downloadImage ?? true,
+		// "Download Image" off, saved before "Output" existed, means URL only.
+		output: options.output ?? (options.downloadImage === false ? 'url' : DEFAULTS.output),
 	});
 }
 
