@@ -27,6 +27,7 @@ export const DEFAULTS = {
 	maxConcurrency: 5,
 	maxRetries: 4,
 	maxImageSizeMb: 50,
+	maxInputImageSizeMb: 10,
 	output: 'binary' as OutputMode,
 };
 

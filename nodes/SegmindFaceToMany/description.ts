@@ -94,7 +94,7 @@ export const imageFields: INodeProperties[] = [
 		default: 'data',
 		required: true,
 		displayOptions: { show: { operation: JOB_OPERATIONS, imageSource: ['binary'] } },
-		description: 'Name of the incoming binary property that holds the face photo (PNG, JPEG, WebP, GIF or BMP)',
+		description: 'Name of the incoming binary property that holds the face photo (JPEG, PNG or WebP)',
 	},
 ];
 
@@ -261,6 +261,15 @@ export const optionsField: INodeProperties = {
 			displayOptions: { show: { '/operation': IMAGE_OPERATIONS } },
 			typeOptions: { minValue: 1, maxValue: 500 },
 			description: 'Largest output image accepted; a bigger download fails the item',
+		},
+		{
+			displayName: 'Max Input Image Size (MB)',
+			name: 'maxInputImageSizeMb',
+			type: 'number',
+			default: 10,
+			displayOptions: { show: { '/operation': JOB_OPERATIONS, '/imageSource': ['binary'] } },
+			typeOptions: { minValue: 0.1, maxValue: 50, numberPrecision: 1 },
+			description: 'Largest input photo accepted; a bigger file fails before anything is uploaded or sent',
 		},
 		{
 			displayName: 'Max Retries',

@@ -22,6 +22,7 @@ export const FIELD_LABELS: Record<string, string> = {
 	maxConcurrency: 'Max Concurrent Jobs',
 	maxRetries: 'Max Retries',
 	maxImageSizeMb: 'Max Image Size (MB)',
+	maxInputImageSizeMb: 'Max Input Image Size (MB)',
 	output: 'Output',
 	requestId: 'Request ID or Status URL',
 };
@@ -93,6 +94,7 @@ export const runOptionsSchema = z.object({
 	maxConcurrency: finiteNumber.int('must be a whole number').min(1, 'must be between 1 and 20').max(20, 'must be between 1 and 20'),
 	maxRetries: finiteNumber.int('must be a whole number').min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10'),
 	maxImageSizeMb: between(1, 500),
+	maxInputImageSizeMb: between(0.1, 50),
 	output: z.enum(OUTPUT_MODES, { errorMap: () => ({ message: 'must be "binary", "url" or "both"' }) }),
 });
 

@@ -50,7 +50,7 @@ export function readJobPlan(ctx: IExecuteFunctions, i: number): JobPlan {
 		if (MIME_NOT_IMAGE.test(mimeType)) {
 			throw new ValidationFailure(
 				'"Input Binary Property"',
-				`is not an image (it is ${mimeType}${binary.fileName ? `, ${binary.fileName}` : ''}); use a PNG, JPEG, WebP, GIF or BMP photo`,
+				`is not an image (it is ${mimeType}${binary.fileName ? `, ${binary.fileName}` : ''}); use a JPEG, PNG or WebP photo`,
 				propertyName,
 			);
 		}
@@ -88,6 +88,7 @@ export function readRunOptions(ctx: IExecuteFunctions, operation: Operation): Ru
 		maxConcurrency: options.maxConcurrency ?? DEFAULTS.maxConcurrency,
 		maxRetries: options.maxRetries ?? DEFAULTS.maxRetries,
 		maxImageSizeMb: options.maxImageSizeMb ?? DEFAULTS.maxImageSizeMb,
+		maxInputImageSizeMb: options.maxInputImageSizeMb ?? DEFAULTS.maxInputImageSizeMb,
 		// "Download Image" off, saved before "Output" existed, means URL only.
 		output: options.output ?? (options.downloadImage === false ? 'url' : DEFAULTS.output),
 	});

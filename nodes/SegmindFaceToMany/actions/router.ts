@@ -78,7 +78,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	for (const [i, entry] of plans.entries()) {
 		if (!('plan' in entry) || entry.plan.kind !== 'job' || entry.plan.plan.image.source !== 'binary') continue;
 		try {
-			await readBinaryImage(this, i, entry.plan.plan.image);
+			await readBinaryImage(this, i, entry.plan.plan.image, options.maxInputImageSizeMb);
 		} catch (error) {
 			plans[i] = { failed: fail(error, i) };
 		}
