@@ -28,6 +28,8 @@ export const DEFAULTS = {
 	maxRetries: 4,
 	maxImageSizeMb: 50,
 	maxInputImageSizeMb: 10,
+	checkCreditsFirst: false,
+	minimumCredits: 0,
 	output: 'binary' as OutputMode,
 };
 

@@ -236,6 +236,15 @@ export const optionsField: INodeProperties = {
 			description: 'Name of the binary property the image is written to',
 		},
 		{
+			displayName: 'Check Credits First',
+			name: 'checkCreditsFirst',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { '/operation': JOB_OPERATIONS } },
+			description:
+				'Whether to read the credit balance once before sending anything, and stop at once when it is zero or below Minimum Credits',
+		},
+		{
 			// Replaced by "Output"; kept so saved workflows with it off still return only the URL.
 			// Shown only while it is off (n8n drops hidden options on load), so new nodes never offer it.
 			displayName: 'Download Image (Deprecated)',
@@ -278,6 +287,15 @@ export const optionsField: INodeProperties = {
 			default: 4,
 			typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
 			description: 'How often a rate-limited (429) or server-error (5xx) request is retried, with growing waits',
+		},
+		{
+			displayName: 'Minimum Credits',
+			name: 'minimumCredits',
+			type: 'number',
+			default: 0,
+			displayOptions: { show: { '/operation': JOB_OPERATIONS, checkCreditsFirst: [true] } },
+			typeOptions: { minValue: 0, numberPrecision: 4 },
+			description: 'Stop before sending anything when the balance (credits plus free credits) is below this; 0 stops only at zero',
 		},
 		{
 			displayName: 'Output',

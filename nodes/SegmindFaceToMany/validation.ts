@@ -23,6 +23,8 @@ export const FIELD_LABELS: Record<string, string> = {
 	maxRetries: 'Max Retries',
 	maxImageSizeMb: 'Max Image Size (MB)',
 	maxInputImageSizeMb: 'Max Input Image Size (MB)',
+	checkCreditsFirst: 'Check Credits First',
+	minimumCredits: 'Minimum Credits',
 	output: 'Output',
 	requestId: 'Request ID or Status URL',
 };
@@ -95,6 +97,8 @@ export const runOptionsSchema = z.object({
 	maxRetries: finiteNumber.int('must be a whole number').min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10'),
 	maxImageSizeMb: between(1, 500),
 	maxInputImageSizeMb: between(0.1, 50),
+	checkCreditsFirst: z.boolean({ invalid_type_error: 'must be true or false' }),
+	minimumCredits: finiteNumber.finite('must be a finite number').min(0, 'must be 0 or more'),
 	output: z.enum(OUTPUT_MODES, { errorMap: () => ({ message: 'must be "binary", "url" or "both"' }) }),
 });
 

@@ -5,6 +5,7 @@ import type { JobResult } from '../transport/client';
 import type { JobPayload } from '../validation';
 import { ValidationFailure } from '../validation';
 import type { RunContext } from './context';
+import { creditFields } from './credits';
 import type { JobPlan } from './params';
 
 const FIELD = '"Input Binary Property"';
@@ -85,6 +86,7 @@ export async function emitImage(
 		...(output === 'binary' ? {} : { output_url: result.outputUrl }),
 		metrics: { ...extraMetrics, ...result.metrics },
 	};
+	Object.assign(json, creditFields(json.metrics as IDataObject));
 	if (output === 'url') return { json };
 	const image = await run.client.download(result.outputUrl, meta.request_id);
 	const fileName = outputFileName(meta.request_id, image.extension, meta.style);

@@ -89,6 +89,8 @@ export function readRunOptions(ctx: IExecuteFunctions, operation: Operation): Ru
 		maxRetries: options.maxRetries ?? DEFAULTS.maxRetries,
 		maxImageSizeMb: options.maxImageSizeMb ?? DEFAULTS.maxImageSizeMb,
 		maxInputImageSizeMb: options.maxInputImageSizeMb ?? DEFAULTS.maxInputImageSizeMb,
+		checkCreditsFirst: options.checkCreditsFirst ?? DEFAULTS.checkCreditsFirst,
+		minimumCredits: options.minimumCredits ?? DEFAULTS.minimumCredits,
 		// "Download Image" off, saved before "Output" existed, means URL only.
 		output: options.output ?? (options.downloadImage === false ? 'url' : DEFAULTS.output),
 	});

@@ -8,6 +8,7 @@ import { mapWithConcurrency } from '../helpers/concurrency';
 import { SegmindClient } from '../transport/client';
 import type { HttpCall } from '../transport/http';
 import type { RunContext } from './context';
+import { checkCredits } from './credits';
 import { generate } from './generate';
 import { readBinaryImage } from './image';
 import { generateSync, getCredits, getResult, submit } from './operations';
@@ -112,6 +113,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	};
 
 	try {
+		// "Check Credits First": one balance read for the run, after validation, before anything is
+		// sent; when it fails, every item that would have been sent gets the error instead.
+		const toSend = plans.flatMap((entry, i) => ('plan' in entry && entry.plan.kind === 'job' ? [i] : []));
+		if (options.checkCreditsFirst && toSend.length) {
+			try {
+				await checkCredits(run, options.minimumCredits);
+			} catch (error) {
+				for (const i of toSend) plans[i] = { failed: fail(error, i) };
+			}
+		}
 		const results = await mapWithConcurrency(plans, options.maxConcurrency, async (entry, i) => {
 			if ('failed' in entry) return entry.failed;
 			// Each item gets its own signal, fed by the run's: every wait and request adds an abort
