@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { CREDENTIAL_NAME } from '../constants';
 import type { Operation } from '../description';
-import { errorItemJson, toNodeError } from '../errors';
+import { errorItemJson, errorOutputJson, toNodeError } from '../errors';
 import { ExecutionCancelledError } from '../helpers/abort';
 import { mapWithConcurrency } from '../helpers/concurrency';
 import { SegmindClient } from '../transport/client';
@@ -50,11 +50,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const items = this.getInputData();
 	const node = this.getNode();
 	const continueOnFail = this.continueOnFail();
+	// "Continue (using error output)" needs its own error JSON shape (see errorOutputJson).
+	const itemJson = node.onError === 'continueErrorOutput' ? errorOutputJson : errorItemJson;
 	const operation = this.getNodeParameter('operation', 0, 'generate') as Operation;
 	const fail = (error: unknown, i: number): INodeExecutionData => {
 		const nodeError = toNodeError(node, error, i);
 		if (!continueOnFail || error instanceof ExecutionCancelledError) throw nodeError;
-		return { json: errorItemJson(nodeError), pairedItem: { item: i } };
+		return { json: itemJson(nodeError), pairedItem: { item: i } };
 	};
 
 	let options;
