@@ -3,8 +3,8 @@
  * through the error output with their error and pairedItem, successful items through the main
  * output, and each reaches the node connected to that output.
  */
-import { binaryBuffer } from '../harness/n8n-engine';
-import { FAST, NODE, runNode, useServer } from './support';
+import { binaryBuffer, runWorkflow, segmindWorkflow } from '../harness/n8n-engine';
+import { FAST, NODE, runNode, SECRET_KEY, useServer } from './support';
 
 const ctx = useServer();
 
@@ -116,4 +116,17 @@ test('"Continue" (regular output) is unchanged: error items stay in the main out
 	// Only what the node itself produced: no error object on the items, no input fields merged in.
 	expect(items[1].json).not.toHaveProperty('who');
 	expect(items[1]).not.toHaveProperty('error');
+});
+
+// Why the README says never to turn on n8n's own Retry On Fail for this node.
+test.each([
+	['the node fails', false],
+	['Continue On Fail is on and the first item failed', true],
+])("n8n's Retry On Fail re-runs the whole node when %s: every item's job is submitted again", async (_label, continueOnFail) => {
+	const workflow = segmindWorkflow(PARAMETERS, { items: MIXED.filter((i) => ['bob', 'ada'].includes(i.json.who)).reverse(), continueOnFail });
+	const node = workflow.nodes.find((n) => n.name === NODE);
+	Object.assign(node!, { retryOnFail: true, maxTries: 2, waitBetweenTries: 0 });
+	await runWorkflow(workflow, { credentials: { apiKey: SECRET_KEY, baseUrl: ctx.server.url } });
+	// Two items, two tries: four billed jobs, where one run of the node sends two.
+	expect(ctx.server.count('submit')).toBe(4);
 });
