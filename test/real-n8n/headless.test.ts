@@ -201,7 +201,7 @@ describe.each(LINES)('real n8n %s (headless, n8n execute)', (version) => {
 		const items = nodeOutput(run, 'Segmind Face to Many');
 		expect(items).toHaveLength(3);
 		expect(items[0].json).toEqual(expect.objectContaining({ status: 'COMPLETED', style: 'Video game', output_url: expect.any(String) }));
-		expect(items[0].binary).toBeUndefined(); // the old Download Image option is off in this example (= Output: URL Only)
+		expect(items[0].binary).toBeUndefined(); // Output is URL Only in this example
 		expect(items[1].json).toEqual(expect.objectContaining({ error: expect.stringMatching(/Content blocked|failed/i) }));
 		expect(`${items[1].json.error} ${items[1].json.description ?? ''}`).toMatch(/Content blocked/);
 		expect(String(items[1].json.httpCode)).toBe('422');
