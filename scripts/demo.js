@@ -59,8 +59,8 @@ async function main() {
 		fs.mkdirSync(outDir, { recursive: true });
 		const file = path.join(outDir, item.binary.data.fileName);
 		fs.writeFileSync(file, bytes);
-		const { request_id, status, output_url, metrics } = item.json;
-		console.log(JSON.stringify({ request_id, status, style: item.json.style, output_url, metrics }, null, 2));
+		const { request_id, status, file_name, metrics } = item.json;
+		console.log(JSON.stringify({ request_id, status, style: item.json.style, file_name, metrics }, null, 2));
 		console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Image (${item.binary.data.mimeType}, ${bytes.length} bytes) written to:`);
 		console.log(file);
 	} finally {

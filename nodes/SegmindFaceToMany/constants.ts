@@ -3,6 +3,10 @@
 export const STYLES = ['3D', 'Emoji', 'Video game', 'Pixels', 'Clay', 'Toy'] as const;
 export type Style = (typeof STYLES)[number];
 
+/** What a finished job returns: the image as binary data, only its link, or both. */
+export const OUTPUT_MODES = ['binary', 'url', 'both'] as const;
+export type OutputMode = (typeof OUTPUT_MODES)[number];
+
 export const DEFAULT_IMAGE_URL =
 	'https://segmind-sd-models.s3.amazonaws.com/display_images/Ftm_ip.png.jpg';
 
@@ -25,6 +29,10 @@ export const DEFAULTS = {
 	maxConcurrency: 5,
 	maxRetries: 4,
 	maxImageSizeMb: 50,
+	maxInputImageSizeMb: 10,
+	checkCreditsFirst: false,
+	minimumCredits: 0,
+	output: 'binary' as OutputMode,
 };
 
 export const MAX_SEED = 4294967295;

@@ -10,6 +10,8 @@ export type Operation = 'generate' | 'submit' | 'getResult' | 'generateSync' | '
 const JOB_OPERATIONS: Operation[] = ['generate', 'submit', 'generateSync'];
 /** Operations that end with an image. */
 const IMAGE_OPERATIONS: Operation[] = ['generate', 'getResult', 'generateSync'];
+/** Operations whose image can be returned as a link instead (v1 answers with the bytes, so not Generate (Sync)). */
+const OUTPUT_OPERATIONS: Operation[] = ['generate', 'getResult'];
 /** Operations that wait on the async queue. */
 const POLLING_OPERATIONS: Operation[] = ['generate', 'getResult'];
 
@@ -93,7 +95,7 @@ export const imageFields: INodeProperties[] = [
 		default: 'data',
 		required: true,
 		displayOptions: { show: { operation: JOB_OPERATIONS, imageSource: ['binary'] } },
-		description: 'Name of the incoming binary property that holds the face photo (PNG, JPEG, WebP, GIF or BMP)',
+		description: 'Name of the incoming binary property that holds the face photo (JPEG, PNG or WebP)',
 	},
 ];
 
@@ -235,12 +237,23 @@ export const optionsField: INodeProperties = {
 			description: 'Name of the binary property the image is written to',
 		},
 		{
-			displayName: 'Download Image',
+			displayName: 'Check Credits First',
+			name: 'checkCreditsFirst',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { '/operation': JOB_OPERATIONS } },
+			description:
+				'Whether to read the credit balance once before sending anything, and stop at once when it is zero or below Minimum Credits',
+		},
+		{
+			// Replaced by "Output"; kept so saved workflows with it off still return only the URL.
+			// Shown only while it is off (n8n drops hidden options on load), so new nodes never offer it.
+			displayName: 'Download Image (Deprecated)',
 			name: 'downloadImage',
 			type: 'boolean',
 			default: true,
-			displayOptions: { show: { '/operation': ['generate', 'getResult'] } },
-			description: 'Whether to download the image as binary data; off returns only its URL',
+			displayOptions: { show: { '/operation': OUTPUT_OPERATIONS, downloadImage: [false] } },
+			description: 'Whether to download the image; replaced by "Output" (off means URL Only)',
 		},
 		{
 			displayName: 'Max Concurrent Jobs',
@@ -260,6 +273,15 @@ export const optionsField: INodeProperties = {
 			description: 'Largest output image accepted; a bigger download fails the item',
 		},
 		{
+			displayName: 'Max Input Image Size (MB)',
+			name: 'maxInputImageSizeMb',
+			type: 'number',
+			default: 10,
+			displayOptions: { show: { '/operation': JOB_OPERATIONS, '/imageSource': ['binary'] } },
+			typeOptions: { minValue: 0.1, maxValue: 50, numberPrecision: 1 },
+			description: 'Largest input photo accepted; a bigger file fails before anything is uploaded or sent',
+		},
+		{
 			displayName: 'Max Requests per Minute',
 			name: 'maxRequestsPerMinute',
 			type: 'number',
@@ -275,6 +297,40 @@ export const optionsField: INodeProperties = {
 			default: 4,
 			typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
 			description: 'How often a rate-limited (429) or server-error (5xx) request is retried, with growing waits',
+		},
+		{
+			displayName: 'Minimum Credits',
+			name: 'minimumCredits',
+			type: 'number',
+			default: 0,
+			displayOptions: { show: { '/operation': JOB_OPERATIONS, checkCreditsFirst: [true] } },
+			typeOptions: { minValue: 0, numberPrecision: 4 },
+			description: 'Stop before sending anything when the balance (credits plus free credits) is below this; 0 stops only at zero',
+		},
+		{
+			displayName: 'Output',
+			name: 'output',
+			type: 'options',
+			default: 'binary',
+			displayOptions: { show: { '/operation': OUTPUT_OPERATIONS } },
+			options: [
+				{
+					name: 'Binary',
+					value: 'binary',
+					description: 'Download the image into n8n binary data, with its metadata as JSON (no expiring link)',
+				},
+				{
+					name: 'Both',
+					value: 'both',
+					description: 'The image as binary data and its output_url (the link expires after 7 days)',
+				},
+				{
+					name: 'URL Only',
+					value: 'url',
+					description: 'No download: only output_url, for passing the link on (it expires after 7 days)',
+				},
+			],
+			description: 'What the node returns for a finished job',
 		},
 		{
 			displayName: 'Poll Interval (Seconds)',

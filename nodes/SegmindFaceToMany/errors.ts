@@ -74,3 +74,14 @@ export function errorItemJson(error: NodeApiError | NodeOperationError): JsonObj
 	if (typeof reason === 'string') json.reason = reason;
 	return json;
 }
+
+/**
+ * The JSON an item carries to the error output ("Continue (using error output)"). n8n routes an
+ * item there only when its JSON keys are among `error`, `message` and `details` (an item `error`
+ * object would route it too, but n8n then cuts the JSON down to the message, losing request_id),
+ * so the other fields go under `details`. n8n adds the input item's fields next to them.
+ */
+export function errorOutputJson(error: NodeApiError | NodeOperationError): JsonObject {
+	const { error: message, ...details } = errorItemJson(error);
+	return Object.keys(details).length ? { error: message, details } : { error: message };
+}

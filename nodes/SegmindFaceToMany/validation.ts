@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { CUSTOM_LORA_URL_PATTERN, MAX_SEED, STYLES } from './constants';
+import { CUSTOM_LORA_URL_PATTERN, MAX_SEED, OUTPUT_MODES, STYLES } from './constants';
 
 /** UI labels, so a validation error names the field the user sees. */
 export const FIELD_LABELS: Record<string, string> = {
@@ -24,6 +24,10 @@ export const FIELD_LABELS: Record<string, string> = {
 	maxImageSizeMb: 'Max Image Size (MB)',
 	pollingMode: 'Polling',
 	maxRequestsPerMinute: 'Max Requests per Minute',
+	maxInputImageSizeMb: 'Max Input Image Size (MB)',
+	checkCreditsFirst: 'Check Credits First',
+	minimumCredits: 'Minimum Credits',
+	output: 'Output',
 	requestId: 'Request ID or Status URL',
 };
 
@@ -99,7 +103,10 @@ export const runOptionsSchema = z.object({
 		.int('must be a whole number')
 		.min(0, 'must be between 0 (no cap) and 1000')
 		.max(1000, 'must be between 0 (no cap) and 1000'),
-	downloadImage: z.boolean(),
+	maxInputImageSizeMb: between(0.1, 50),
+	checkCreditsFirst: z.boolean({ invalid_type_error: 'must be true or false' }),
+	minimumCredits: finiteNumber.finite('must be a finite number').min(0, 'must be 0 or more'),
+	output: z.enum(OUTPUT_MODES, { errorMap: () => ({ message: 'must be "binary", "url" or "both"' }) }),
 });
 
 export type RunOptions = z.infer<typeof runOptionsSchema>;

@@ -97,9 +97,29 @@ class FixtureItems implements INodeType {
 	}
 }
 
+/** Test sink: passes its input on unchanged (to see what reached a branch). */
+class PassThrough implements INodeType {
+	description = {
+		displayName: 'Pass Through',
+		name: 'passThrough',
+		group: ['transform'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Pass Through' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [],
+	} as unknown as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData()];
+	}
+}
+
 const NODE_TYPES: Record<string, INodeType> = {
 	'n8n-nodes-base.manualTrigger': new ManualTrigger(),
 	'test.fixtureItems': new FixtureItems(),
+	'test.passThrough': new PassThrough(),
 	[NODE_TYPE]: new SegmindFaceToMany(),
 };
 
@@ -190,8 +210,8 @@ export interface WorkflowJson {
 
 export interface RunResult {
 	run: IRun;
-	/** Output items of a node (first run, main output 0). */
-	output(nodeName: string): INodeExecutionData[];
+	/** Output items of a node (first run, main output 0, or `outputIndex`: 1 is the error output). */
+	output(nodeName: string, outputIndex?: number): INodeExecutionData[];
 	/** The node error of the run, if it failed. */
 	error: IRun['data']['resultData']['error'];
 	status: IRun['status'];
@@ -239,9 +259,9 @@ export async function runWorkflow(json: WorkflowJson, options: RunOptions): Prom
 		run,
 		error: run.data.resultData.error,
 		status: run.status,
-		output(nodeName: string) {
+		output(nodeName: string, outputIndex = 0) {
 			const runs = run.data.resultData.runData[nodeName];
-			return runs?.[0]?.data?.main?.[0] ?? [];
+			return runs?.[0]?.data?.main?.[outputIndex] ?? [];
 		},
 	};
 }
@@ -258,10 +278,19 @@ export async function binaryBuffer(item: INodeExecutionData, property = 'data'):
 	return Buffer.from(binary.data, 'base64');
 }
 
-/** A workflow: Manual Trigger → (Fixture Items →) Segmind node with `parameters`. */
+/**
+ * A workflow: Manual Trigger → (Fixture Items →) Segmind node with `parameters`.
+ * `onError` sets the node's Settings → On Error (`continueOnFail` is `continueRegularOutput`);
+ * with `continueErrorOutput`, "Succeeded" and "Failed" pass-through nodes hang off the main and error outputs.
+ */
 export function segmindWorkflow(
 	parameters: IDataObject,
-	opts: { items?: unknown[]; continueOnFail?: boolean; name?: string } = {},
+	opts: {
+		items?: unknown[];
+		continueOnFail?: boolean;
+		onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+		name?: string;
+	} = {},
 ): WorkflowJson {
 	const nodes: INode[] = [
 		{ id: '1', name: 'Manual Trigger', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
@@ -289,7 +318,16 @@ export function segmindWorkflow(
 		parameters,
 		credentials: { segmindApi: { id: 'cred-1', name: 'Segmind account' } },
 		...(opts.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		...(opts.onError ? { onError: opts.onError } : {}),
 	});
 	connections[previous] = { main: [[{ node: 'Segmind Face to Many', type: 'main', index: 0 }]] };
+	if (opts.onError === 'continueErrorOutput') {
+		for (const [id, name] of [['4', 'Succeeded'], ['5', 'Failed']]) {
+			nodes.push({ id, name, type: 'test.passThrough', typeVersion: 1, position: [600, 0], parameters: {} });
+		}
+		connections['Segmind Face to Many'] = {
+			main: [[{ node: 'Succeeded', type: 'main', index: 0 }], [{ node: 'Failed', type: 'main', index: 0 }]],
+		};
+	}
 	return { name: opts.name ?? 'segmind test', nodes, connections };
 }

@@ -10,6 +10,11 @@ import { FAST, nodeError, runNode, useServer } from './support';
 const ctx = useServer();
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n').toString('base64');
+const GIF = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(64)]).toString('base64');
+const BMP = Buffer.concat([Buffer.from('BM'), Buffer.alloc(64)]).toString('base64');
+const PNG_SIGNATURE = Buffer.from('89504e470d0a1a0a', 'hex');
+/** A PNG-signed file of `mb` megabytes (the size check comes before any request). */
+const pngOf = (mb: number) => Buffer.concat([PNG_SIGNATURE, Buffer.alloc(Math.round(mb * 1048576) - 8)]).toString('base64');
 
 interface Case {
 	name: string;
@@ -52,6 +57,16 @@ const cases: Case[] = [
 		message: 'Invalid "Image URL": "ftp://x" must be an http:// or https:// URL',
 	},
 	{
+		name: 'image file:///home/me/face.jpg',
+		parameters: { imageUrl: 'file:///home/me/face.jpg' },
+		message: 'Invalid "Image URL": "file:///home/me/face.jpg" must be an http:// or https:// URL',
+	},
+	{
+		name: 'image as a data: URL',
+		parameters: { imageUrl: 'data:image/png;base64,iVBORw0KGgo=' },
+		message: 'Invalid "Image URL": "data:image/png;base64,iVBORw0KGgo=" must be an http:// or https:// URL',
+	},
+	{
 		name: 'image "not a url"',
 		parameters: { imageUrl: 'not a url' },
 		message: 'Invalid "Image URL": "not a url" must be an http:// or https:// URL',
@@ -85,14 +100,35 @@ const cases: Case[] = [
 		parameters: { imageSource: 'binary' },
 		items: [{ bytes: PDF, mimeType: 'application/pdf', fileName: 'cv.pdf' }],
 		message:
-			'Invalid "Input Binary Property": "data" is not an image (it is application/pdf, cv.pdf); use a PNG, JPEG, WebP, GIF or BMP photo',
+			'Invalid "Input Binary Property": "data" is not an image (it is application/pdf, cv.pdf); use a JPEG, PNG or WebP photo',
 	},
 	{
 		name: 'a PDF mislabelled image/png',
 		parameters: { imageSource: 'binary' },
 		items: [{ bytes: PDF, mimeType: 'image/png', fileName: 'face.png' }],
 		message:
-			'Invalid "Input Binary Property": "data" is not an image (a PDF document); use a PNG, JPEG, WebP, GIF or BMP photo',
+			'Invalid "Input Binary Property": "data" is not an image (a PDF document); use a JPEG, PNG or WebP photo',
+	},
+	{
+		name: 'a GIF (declared image/gif)',
+		parameters: { imageSource: 'binary' },
+		items: [{ bytes: GIF, mimeType: 'image/gif', fileName: 'face.gif' }],
+		message:
+			'Invalid "Input Binary Property": "data" is a GIF image; Segmind\'s face-to-many takes a JPEG, PNG or WebP photo: convert it first',
+	},
+	{
+		name: 'a BMP mislabelled image/jpeg',
+		parameters: { imageSource: 'binary' },
+		items: [{ bytes: BMP, mimeType: 'image/jpeg', fileName: 'face.jpg' }],
+		message:
+			'Invalid "Input Binary Property": "data" is a BMP image; Segmind\'s face-to-many takes a JPEG, PNG or WebP photo: convert it first',
+	},
+	{
+		name: 'a photo over "Max Input Image Size (MB)"',
+		parameters: { imageSource: 'binary', options: { ...FAST, maxInputImageSizeMb: 1 } },
+		items: [{ bytes: pngOf(1.5), mimeType: 'image/png', fileName: 'big.png' }],
+		message:
+			'Invalid "Input Binary Property": "data" is 1.5 MB, over the 1 MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option',
 	},
 	{
 		name: 'an unknown style from an expression',
@@ -192,6 +228,47 @@ test('with Continue On Fail, each bad item gets its own field error and the good
 	expect(posted).toEqual([expect.objectContaining({ style: 'Emoji', seed: 4, image: 'https://example.com/d.jpg' })]);
 });
 
+describe('binary photos are accepted by their bytes, not their name or declared type', () => {
+	const WEBP = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 '), Buffer.alloc(32)]).toString('base64');
+	const JPEG = Buffer.concat([Buffer.from('ffd8ffe000104a46494600', 'hex'), Buffer.alloc(32)]).toString('base64');
+	test.each([
+		['a JPEG named photo.bin', JPEG, 'application/octet-stream', 'photo.bin', 'image/jpeg'],
+		['a WebP declared image/png', WEBP, 'image/png', 'face.png', 'image/webp'],
+		['a PNG named face.gif', pngOf(0.01), 'image/gif', 'face.gif', 'image/png'],
+	])('%s is uploaded as what its bytes are', async (_name, bytes, mimeType, fileName, sent) => {
+		const run = await runNode(ctx.server, { operation: 'submit', imageSource: 'binary', options: FAST }, { items: [{ bytes, mimeType, fileName }] });
+		expect(run.error).toBeUndefined();
+		const upload = ctx.server.requests.find((r) => r.route === 'upload');
+		expect((upload?.body?.data_urls as string[])[0]).toMatch(new RegExp(`^data:${sent};base64,`));
+		expect(ctx.server.count('submit')).toBe(1);
+	});
+
+	test('a photo just under "Max Input Image Size (MB)" is sent', async () => {
+		const run = await runNode(
+			ctx.server,
+			{ operation: 'submit', imageSource: 'binary', options: { ...FAST, maxInputImageSizeMb: 1 } },
+			{ items: [{ bytes: pngOf(0.99), mimeType: 'image/png' }] },
+		);
+		expect(run.error).toBeUndefined();
+		expect(ctx.server.requests.map((r) => r.route)).toEqual(['upload', 'submit']);
+	});
+});
+
+test('an oversized photo on a later item stops the run before the earlier items are uploaded or billed', async () => {
+	const run = await runNode(
+		ctx.server,
+		{ imageSource: 'binary', options: { ...FAST, maxConcurrency: 1, maxInputImageSizeMb: 1 } },
+		{ items: [{ file: 'fixtures/face.png' }, { bytes: pngOf(2), mimeType: 'image/png', fileName: 'huge.png' }] },
+	);
+	const error = nodeError(run);
+	expect(error.message).toBe(
+		'Invalid "Input Binary Property": "data" is 2.0 MB, over the 1 MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option',
+	);
+	expect(error.description).toMatch(/^Nothing was sent to Segmind/);
+	expect(error.context.itemIndex).toBe(1);
+	expect(ctx.server.requests).toEqual([]);
+});
+
 test('a mislabelled file on a later item stops the run before the earlier items are uploaded or billed', async () => {
 	const run = await runNode(
 		ctx.server,
@@ -208,7 +285,7 @@ test('a mislabelled file on a later item stops the run before the earlier items 
 	const error = nodeError(run);
 	expect(error.name).toBe('NodeOperationError');
 	expect(error.message).toBe(
-		'Invalid "Input Binary Property": "data" is not an image (a PDF document); use a PNG, JPEG, WebP, GIF or BMP photo',
+		'Invalid "Input Binary Property": "data" is not an image (a PDF document); use a JPEG, PNG or WebP photo',
 	);
 	expect(error.context.itemIndex).toBe(2);
 	expect(ctx.server.requests).toEqual([]);

@@ -65,7 +65,7 @@ describe('Generate from an image URL', () => {
 			metrics: { inference_time: expect.any(Number), cost: 0.0246, remaining_credits: expect.any(Number) },
 		});
 		expect(item.json.request_id).toMatch(/^[0-9a-f-]{36}$/);
-		expect(item.json.output_url).toBe(`${server.url}/outputs/${item.json.request_id}.png`);
+		expect(item.json).not.toHaveProperty('output_url');
 		expect(item.pairedItem).toEqual({ item: 0 });
 
 		const binary = item.binary!.data;
@@ -102,8 +102,8 @@ describe('Generate from an image URL', () => {
 		expect(result.output(NODE)[0].json.seed).toBe(1321321);
 	});
 
-	it('returns only the URL when "Download Image" is off', async () => {
-		const result = await runWorkflow(segmindWorkflow({ options: { ...FAST, downloadImage: false } }), {
+	it('returns only the URL when "Output" is "URL Only"', async () => {
+		const result = await runWorkflow(segmindWorkflow({ options: { ...FAST, output: 'url' } }), {
 			credentials: credentials(),
 		});
 		const [item] = result.output(NODE);

@@ -26,15 +26,16 @@ describe('Generate (the default operation)', () => {
 			status: 'COMPLETED',
 			style: 'Toy',
 			seed: 77,
-			output_url: `${ctx.server.url}/outputs/${id}.png`,
 			file_name: `segmind-toy-${id}.png`,
 			mime_type: 'image/png',
 		});
+		// Output "Binary" (the default): the image itself, not the link that expires.
+		expect(item.json).not.toHaveProperty('output_url');
 		expect(item.json.metrics).toMatchObject({ cost: 0.0246 });
 		const routes = ctx.server.requests.map((r) => r.route);
 		const bytes = await binaryBuffer(item);
 		expect(item.json.file_size).toBe(bytes.length);
-		expect(bytes.equals(await fetchBytes(item.json.output_url as string))).toBe(true);
+		expect(bytes.equals(await fetchBytes(`${ctx.server.url}/outputs/${id}.png`))).toBe(true);
 
 		expect(routes[0]).toBe('submit');
 		expect(routes.slice(-2)).toEqual(['result', 'download']);
@@ -60,6 +61,45 @@ describe('Generate (the default operation)', () => {
 		const fixture = fs.readFileSync(path.join(__dirname, '../fixtures/face.png'));
 		expect((await fetchBytes(image)).equals(fixture)).toBe(true);
 		expect(run.items[0].json.style).toBe('Emoji');
+	});
+});
+
+describe('Output (Binary, URL Only, Both)', () => {
+	const cases: Array<[string, Record<string, unknown>, { binary: boolean; url: boolean }]> = [
+		['not set (Binary)', {}, { binary: true, url: false }],
+		['Binary', { output: 'binary' }, { binary: true, url: false }],
+		['URL Only', { output: 'url' }, { binary: false, url: true }],
+		['Both', { output: 'both' }, { binary: true, url: true }],
+		['not set, old "Download Image" off (saved before Output existed)', { downloadImage: false }, { binary: false, url: true }],
+		['not set, old "Download Image" on', { downloadImage: true }, { binary: true, url: false }],
+		['Both, with the old "Download Image" off too (Output wins)', { output: 'both', downloadImage: false }, { binary: true, url: true }],
+	];
+	test.each(cases)('Generate with Output %s', async (_label, output, expected) => {
+		const run = await runNode(ctx.server, { options: { ...FAST, ...output } });
+		expect(run.error).toBeUndefined();
+		const id = onlyJobId(ctx.server);
+		const [item] = run.items;
+		const url = `${ctx.server.url}/outputs/${id}.png`;
+		expect({ binary: item.binary !== undefined, url: item.json.output_url }).toEqual({
+			binary: expected.binary,
+			url: expected.url ? url : undefined,
+		});
+		expect(ctx.server.count('download')).toBe(expected.binary ? 1 : 0);
+		if (expected.binary) {
+			expect((await binaryBuffer(item)).equals(await fetchBytes(url))).toBe(true);
+			expect(item.json).toMatchObject({ mime_type: 'image/png', file_name: expect.stringMatching(/\.png$/) });
+		} else {
+			expect(item.json).not.toHaveProperty('file_name');
+			expect(item.json).not.toHaveProperty('file_size');
+		}
+		expect(item.json).toMatchObject({ request_id: id, status: 'COMPLETED' });
+	});
+
+	test('Generate (Sync, V1) always returns the image: v1 answers with the bytes and has no link', async () => {
+		const run = await runNode(ctx.server, { operation: 'generateSync', options: { ...FAST, output: 'url' } });
+		expect(run.error).toBeUndefined();
+		expect(run.items[0].binary?.data?.mimeType).toBe('image/png');
+		expect(run.items[0].json).not.toHaveProperty('output_url');
 	});
 });
 
@@ -105,7 +145,7 @@ describe('Get Result', () => {
 		const [item] = run.items;
 		expect(item.json).toMatchObject({ request_id: job.id, status: 'COMPLETED', mime_type: 'image/png' });
 		const routes = ctx.server.requests.slice(before).map((r) => r.route);
-		expect((await binaryBuffer(item)).equals(await fetchBytes(item.json.output_url as string))).toBe(true);
+		expect((await binaryBuffer(item)).equals(await fetchBytes(`${ctx.server.url}/outputs/${job.id}.png`))).toBe(true);
 		expect(routes).not.toContain('submit');
 		expect(routes.slice(-2)).toEqual(['result', 'download']);
 		expect(routes[0]).toBe('status');
@@ -156,7 +196,27 @@ describe('Get Result', () => {
 		expect(error.context.request_id).toBe(job.id);
 	});
 
-	test('"Download Image" off: only the output URL', async () => {
+	test('Output "URL Only": only the output URL, nothing downloaded', async () => {
+		const job = await submitJob();
+		const before = ctx.server.requests.length;
+		const run = await runNode(ctx.server, {
+			operation: 'getResult',
+			requestId: job.id,
+			options: { ...FAST, output: 'url' },
+		});
+		expect(run.items[0].json.output_url).toBe(`${ctx.server.url}/outputs/${job.id}.png`);
+		expect(run.items[0].binary).toBeUndefined();
+		expect(ctx.server.requests.slice(before).map((r) => r.route)).not.toContain('download');
+	});
+
+	test('Output "Both": the image and its URL', async () => {
+		const job = await submitJob();
+		const run = await runNode(ctx.server, { operation: 'getResult', requestId: job.id, options: { ...FAST, output: 'both' } });
+		expect(run.items[0].json).toMatchObject({ output_url: `${ctx.server.url}/outputs/${job.id}.png`, mime_type: 'image/png' });
+		expect((await binaryBuffer(run.items[0])).equals(await fetchBytes(`${ctx.server.url}/outputs/${job.id}.png`))).toBe(true);
+	});
+
+	test('a saved node with the old "Download Image" off still returns only the URL', async () => {
 		const job = await submitJob();
 		const before = ctx.server.requests.length;
 		const run = await runNode(ctx.server, {

@@ -160,6 +160,7 @@ export interface NodeRun extends RunResult {
 export interface RunNodeOptions {
 	items?: unknown[];
 	continueOnFail?: boolean;
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 	cancelAfterMs?: number;
 	apiKey?: string;
 	baseUrl?: string;
@@ -173,7 +174,7 @@ export interface RunNodeOptions {
 export async function runNode(server: SegmindServer, parameters: IDataObject, opts: RunNodeOptions = {}): Promise<NodeRun> {
 	const startedAt = Date.now();
 	const { value: result, written, reported } = await captureOutput(() =>
-		runWorkflow(segmindWorkflow(parameters, { items: opts.items, continueOnFail: opts.continueOnFail }), {
+		runWorkflow(segmindWorkflow(parameters, { items: opts.items, continueOnFail: opts.continueOnFail, onError: opts.onError }), {
 			credentials: {
 				apiKey: opts.apiKey ?? SECRET_KEY,
 				baseUrl: opts.baseUrl ?? server.url,

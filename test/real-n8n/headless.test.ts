@@ -129,7 +129,6 @@ describe.each(LINES)('real n8n %s (headless, n8n execute)', (version) => {
 				status: 'COMPLETED',
 				style: 'Clay',
 				request_id: expect.any(String),
-				output_url: expect.stringContaining(`${server.url}/outputs/`),
 				mime_type: 'image/png',
 				file_size: expect.any(Number),
 				file_name: expect.stringMatching(/\.png$/),
@@ -137,6 +136,8 @@ describe.each(LINES)('real n8n %s (headless, n8n execute)', (version) => {
 			}),
 		);
 		expect(item.json).toHaveProperty('seed');
+		// Output "Binary" (the default) returns the image, not the link that expires in 7 days.
+		expect(item.json).not.toHaveProperty('output_url');
 		expect(item.binary?.data?.mimeType).toBe('image/png');
 		// The job was sent with the URL from Settings and our API key.
 		const submit = server.requests.find((r: any) => r.route === 'submit');
@@ -200,7 +201,7 @@ describe.each(LINES)('real n8n %s (headless, n8n execute)', (version) => {
 		const items = nodeOutput(run, 'Segmind Face to Many');
 		expect(items).toHaveLength(3);
 		expect(items[0].json).toEqual(expect.objectContaining({ status: 'COMPLETED', style: 'Video game', output_url: expect.any(String) }));
-		expect(items[0].binary).toBeUndefined(); // Download Image is off in this example
+		expect(items[0].binary).toBeUndefined(); // Output is URL Only in this example
 		expect(items[1].json).toEqual(expect.objectContaining({ error: expect.stringMatching(/Content blocked|failed/i) }));
 		expect(`${items[1].json.error} ${items[1].json.description ?? ''}`).toMatch(/Content blocked/);
 		expect(String(items[1].json.httpCode)).toBe('422');

@@ -24,6 +24,8 @@ const RANGES = {
 const DEFAULT_CONFIG = {
 	apiKey: 'test-key',
 	credits: 10,
+	/** The "free-credits" that GET /v1/get-user-credits reports next to `credits`. */
+	freeCredits: 0.0184,
 	costPerJob: 0.0246,
 	queueMs: 100,
 	processingMs: 300,
@@ -176,7 +178,7 @@ function createSegmindServer(options = {}) {
 
 		switch (name) {
 			case 'credits':
-				return send(res, 200, { credits: Number(config.credits.toFixed(4)), 'free-credits': 0.0184 });
+				return send(res, 200, { credits: Number(config.credits.toFixed(4)), 'free-credits': config.freeCredits });
 			case 'submit':
 			case 'sync': {
 				if (!/application\/json/.test(req.headers['content-type'] || '')) return send(res, 406, { error: 'Invalid content type' });

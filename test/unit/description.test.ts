@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import { NodeHelpers, type INode, type INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_IMAGE_URL, DEFAULTS, STYLES } from '../../nodes/SegmindFaceToMany/constants';
 import { nodeProperties, optionsField } from '../../nodes/SegmindFaceToMany/description';
@@ -36,6 +36,29 @@ describe('node description', () => {
 	it('offers exactly the six API styles, with the API spelling as value', () => {
 		const values = (field('style').options as Array<{ value: string }>).map((o) => o.value);
 		expect([...values].sort()).toEqual([...STYLES].sort());
+	});
+
+	it('offers Output (Binary by default, Both, URL Only) for Generate and Get Result only', () => {
+		const output = (optionsField.options as INodeProperties[]).find((o) => o.name === 'output');
+		expect(output).toMatchObject({ type: 'options', default: 'binary', displayOptions: { show: { '/operation': ['generate', 'getResult'] } } });
+		expect((output?.options as Array<{ name: string; value: string }>).map((o) => [o.name, o.value])).toEqual([
+			['Binary', 'binary'],
+			['Both', 'both'],
+			['URL Only', 'url'],
+		]);
+	});
+
+	it('keeps the old "Download Image" only where a saved node turned it off (n8n drops hidden options on load)', () => {
+		const { description } = new SegmindFaceToMany();
+		const load = (options: Record<string, unknown>) => {
+			const node = { name: 'n', type: 't', typeVersion: 1, position: [0, 0], parameters: { options } } as unknown as INode;
+			const parameters = NodeHelpers.getNodeParameters(description.properties, node.parameters, true, false, node, description);
+			return parameters?.options;
+		};
+		expect(load({ downloadImage: false })).toEqual({ downloadImage: false });
+		// Never offered to new nodes, and "on" is what Output's default does anyway.
+		expect(load({ downloadImage: true })).toEqual({});
+		expect(load({ output: 'url' })).toEqual({ output: 'url' });
 	});
 
 	it('is usable as an AI tool and needs the Segmind credential', () => {

@@ -1,6 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { RunContext } from './context';
+import { creditFields } from './credits';
 import { collectResult } from './generate';
 import { emitImage, outputFileName, resolveImage } from './image';
 import type { JobPlan, JobReference } from './params';
@@ -70,6 +71,7 @@ export async function generateSync(run: RunContext, i: number, plan: JobPlan): P
 			style: payload.style,
 			seed: number('x-seed-value') ?? payload.seed,
 			metrics,
+			...creditFields(metrics),
 			file_name: fileName,
 			mime_type: image.mimeType,
 			file_size: image.bytes.length,

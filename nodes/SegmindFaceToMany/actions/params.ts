@@ -50,7 +50,7 @@ export function readJobPlan(ctx: IExecuteFunctions, i: number): JobPlan {
 		if (MIME_NOT_IMAGE.test(mimeType)) {
 			throw new ValidationFailure(
 				'"Input Binary Property"',
-				`is not an image (it is ${mimeType}${binary.fileName ? `, ${binary.fileName}` : ''}); use a PNG, JPEG, WebP, GIF or BMP photo`,
+				`is not an image (it is ${mimeType}${binary.fileName ? `, ${binary.fileName}` : ''}); use a JPEG, PNG or WebP photo`,
 				propertyName,
 			);
 		}
@@ -90,7 +90,11 @@ export function readRunOptions(ctx: IExecuteFunctions, operation: Operation): Ru
 		maxImageSizeMb: options.maxImageSizeMb ?? DEFAULTS.maxImageSizeMb,
 		pollingMode: options.pollingMode ?? DEFAULTS.pollingMode,
 		maxRequestsPerMinute: options.maxRequestsPerMinute ?? DEFAULTS.maxRequestsPerMinute,
-		downloadImage: options.downloadImage ?? true,
+		maxInputImageSizeMb: options.maxInputImageSizeMb ?? DEFAULTS.maxInputImageSizeMb,
+		checkCreditsFirst: options.checkCreditsFirst ?? DEFAULTS.checkCreditsFirst,
+		minimumCredits: options.minimumCredits ?? DEFAULTS.minimumCredits,
+		// "Download Image" off, saved before "Output" existed, means URL only.
+		output: options.output ?? (options.downloadImage === false ? 'url' : DEFAULTS.output),
 	});
 }
 

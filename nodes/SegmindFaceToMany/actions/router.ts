@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { CREDENTIAL_NAME } from '../constants';
 import type { Operation } from '../description';
-import { errorItemJson, toNodeError } from '../errors';
+import { errorItemJson, errorOutputJson, toNodeError } from '../errors';
 import { ExecutionCancelledError } from '../helpers/abort';
 import { mapWithConcurrency } from '../helpers/concurrency';
 import { JobDurations } from '../helpers/polling';
@@ -10,6 +10,7 @@ import { SegmindClient } from '../transport/client';
 import type { HttpCall } from '../transport/http';
 import { RequestScheduler } from '../transport/scheduler';
 import type { RunContext } from './context';
+import { checkCredits } from './credits';
 import { generate } from './generate';
 import { readBinaryImage } from './image';
 import { generateSync, getCredits, getResult, submit } from './operations';
@@ -52,6 +53,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const items = this.getInputData();
 	const node = this.getNode();
 	const continueOnFail = this.continueOnFail();
+	// "Continue (using error output)" needs its own error JSON shape (see errorOutputJson).
+	const itemJson = node.onError === 'continueErrorOutput' ? errorOutputJson : errorItemJson;
 	const operation = this.getNodeParameter('operation', 0, 'generate') as Operation;
 	const toolMode = isToolMode(this);
 	const fail = (error: unknown, i: number): INodeExecutionData => {
@@ -60,7 +63,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			return { json: toolError(nodeError), pairedItem: { item: i } };
 		}
 		if (!continueOnFail || error instanceof ExecutionCancelledError) throw nodeError;
-		return { json: errorItemJson(nodeError), pairedItem: { item: i } };
+		return { json: itemJson(nodeError), pairedItem: { item: i } };
 	};
 
 	let options;
@@ -86,7 +89,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	for (const [i, entry] of plans.entries()) {
 		if (!('plan' in entry) || entry.plan.kind !== 'job' || entry.plan.plan.image.source !== 'binary') continue;
 		try {
-			await readBinaryImage(this, i, entry.plan.plan.image);
+			await readBinaryImage(this, i, entry.plan.plan.image, options.maxInputImageSizeMb);
 		} catch (error) {
 			plans[i] = { failed: fail(error, i) };
 		}
@@ -126,6 +129,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	};
 
 	try {
+		// "Check Credits First": one balance read for the run, after validation, before anything is
+		// sent; when it fails, every item that would have been sent gets the error instead.
+		const toSend = plans.flatMap((entry, i) => ('plan' in entry && entry.plan.kind === 'job' ? [i] : []));
+		if (options.checkCreditsFirst && toSend.length) {
+			try {
+				await checkCredits(run, options.minimumCredits);
+			} catch (error) {
+				for (const i of toSend) plans[i] = { failed: fail(error, i) };
+			}
+		}
 		const results = await mapWithConcurrency(plans, options.maxConcurrency, async (entry, i) => {
 			if ('failed' in entry) return entry.failed;
 			// Each item gets its own signal, fed by the run's: every wait and request adds an abort

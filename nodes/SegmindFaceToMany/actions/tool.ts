@@ -22,7 +22,7 @@ export function isToolMode(ctx: IExecuteFunctions): boolean {
 
 /** Run options in tool mode: the image is never downloaded (the agent gets its URL). */
 export function toolRunOptions(options: RunOptions): RunOptions {
-	return { ...options, downloadImage: false };
+	return { ...options, output: 'url' };
 }
 
 /**

@@ -21,6 +21,9 @@ export interface ImageType {
 	extension: string;
 }
 
+/** What face-to-many takes as input photo; GIF and BMP are recognised only to name them in the error. */
+export const INPUT_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+
 /** The image type the bytes say they are, or undefined when they are not a known image. */
 export function detectImageType(bytes: Buffer): ImageType | undefined {
 	const hit = SIGNATURES.find((s) => s.test(bytes));

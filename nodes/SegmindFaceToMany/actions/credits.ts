@@ -1,0 +1,62 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { SegmindFailure } from '../transport/failure';
+import type { RunContext } from './context';
+
+export interface Balance {
+	/** What jobs can spend: paid credits plus free credits. */
+	total: number;
+	credits: number;
+	freeCredits: number;
+}
+
+const toNumber = (value: unknown): number | undefined => {
+	const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : NaN;
+	return Number.isFinite(n) ? n : undefined;
+};
+
+const round = (n: number) => Number(n.toFixed(4));
+
+/** The balance in a `GET /v1/get-user-credits` answer (`{"credits": 0.0, "free-credits": 0.0184}`). */
+export function readBalance(body: IDataObject): Balance | undefined {
+	const credits = toNumber(body.credits);
+	const freeCredits = toNumber(body['free-credits'] ?? body.free_credits);
+	if (credits === undefined && freeCredits === undefined) return undefined;
+	return { total: round((credits ?? 0) + (freeCredits ?? 0)), credits: credits ?? 0, freeCredits: freeCredits ?? 0 };
+}
+
+/**
+ * "Check Credits First": read the balance once, before any upload or job, and fail when it is
+ * zero (or less) or below "Minimum Credits", instead of every item failing with a 406.
+ */
+export async function checkCredits(run: RunContext, minimumCredits: number): Promise<Balance> {
+	const body = await run.client.credits();
+	const balance = readBalance(body);
+	if (!balance) {
+		throw new SegmindFailure('badResponse', 'Segmind answered the credit balance request without a balance', {
+			body,
+			description:
+				'Expected "credits" and "free-credits". No job was sent. Turn off "Check Credits First" to run without the check.',
+		});
+	}
+	if (balance.total > 0 && balance.total >= minimumCredits) return balance;
+	const message =
+		balance.total <= 0
+			? `Your Segmind credit balance is ${balance.total}: no job was sent`
+			: `Your Segmind credit balance is ${balance.total}, below the ${minimumCredits} set in "Minimum Credits": no job was sent`;
+	throw new SegmindFailure('credits', message, {
+		description: `"Check Credits First" read the balance once before the batch (credits ${balance.credits} + free credits ${balance.freeCredits}) and stopped before any upload or job. Top up your credits in the Segmind console, then run the workflow again${
+			balance.total > 0 ? ', or lower "Minimum Credits"' : ''
+		}.`,
+	});
+}
+
+/** `cost` and `remaining_credits` of a job (from its metrics or v1 headers), as top-level fields. */
+export function creditFields(metrics: IDataObject): IDataObject {
+	const fields: IDataObject = {};
+	const cost = toNumber(metrics.cost);
+	const remaining = toNumber(metrics.remaining_credits);
+	if (cost !== undefined) fields.cost = cost;
+	if (remaining !== undefined) fields.remaining_credits = remaining;
+	return fields;
+}
