@@ -13,7 +13,8 @@
  * 50/6 s; at most 10, as the node's shortest poll interval is 0.1 s), BENCH_SIZES (1,8,32,100),
  * BENCH_STRATEGIES (node,sdk,naive; also node-fixed), BENCH_CONCURRENCY (8), BENCH_JOB_S (22),
  * BENCH_SPREAD (0.2: each job takes 22 s × (1 ± 0.2), uniform), BENCH_RPM (50; 0 = no limit),
- * BENCH_SEED (1), BENCH_IMAGE_KB (512), BENCH_OUT (bench/results), BENCH_CHART (docs/bench.svg).
+ * BENCH_SEED (1), BENCH_IMAGE_KB (512), BENCH_OUT (bench/results), BENCH_CHART (docs/bench.svg, or
+ * bench.svg in BENCH_OUT when that is set).
  */
 const fs = require('fs');
 const os = require('os');
@@ -41,7 +42,8 @@ const SETTINGS = {
 	imageKb: Number(env('BENCH_IMAGE_KB', 512)),
 };
 const OUT_DIR = path.resolve(ROOT, env('BENCH_OUT', 'bench/results'));
-const CHART = path.resolve(ROOT, env('BENCH_CHART', 'docs/bench.svg'));
+// The README's chart, unless the results go elsewhere (then the chart goes with them).
+const CHART = path.resolve(ROOT, env('BENCH_CHART', process.env.BENCH_OUT ? path.join(OUT_DIR, 'bench.svg') : 'docs/bench.svg'));
 const NODE_FILE = path.join(ROOT, 'dist/nodes/SegmindFaceToMany/SegmindFaceToMany.node.js');
 const API_KEY = 'bench-key';
 
