@@ -86,4 +86,15 @@ function renderFace(style, size) {
 	});
 }
 
-module.exports = { encodePng, drawFace };
+/**
+ * Grow a PNG to about `bytes` by inserting a private ancillary chunk ("prVt", which decoders
+ * skip) of incompressible filler before IEND, so served images can have a realistic size.
+ */
+function padPng(png, bytes, fill) {
+	const iend = png.length - 12;
+	const size = Math.max(0, bytes - png.length - 12);
+	const data = fill ? fill(size) : Buffer.alloc(size);
+	return Buffer.concat([png.subarray(0, iend), chunk('prVt', data), png.subarray(iend)]);
+}
+
+module.exports = { encodePng, drawFace, padPng };

@@ -8,8 +8,8 @@
  * and read what it saw in `requests`.
  */
 const http = require('http');
-const { randomUUID } = require('crypto');
-const { drawFace } = require('./png');
+const { randomUUID, randomBytes } = require('crypto');
+const { drawFace, padPng } = require('./png');
 
 const STYLES = ['3D', 'Emoji', 'Video game', 'Pixels', 'Clay', 'Toy'];
 const LORA = /^https:\/\/(replicate\.delivery\/pbxt|pbxt\.replicate\.delivery)\/.+\/trained_model\.tar$/;
@@ -39,7 +39,44 @@ const DEFAULT_CONFIG = {
 	imageSize: 256,
 	/** HTTP code a FAILED job is served with on status/result (Segmind uses 422; 200 is seen too). */
 	failedStatus: 422,
+	/**
+	 * Per-job durations (the benchmark): { meanMs, spread, queueShare, seed }. The k-th job created
+	 * after a reset takes meanMs × (1 ± spread), drawn from a RNG seeded with (seed, k), of which
+	 * queueShare is QUEUED and the rest PROCESSING. null: every job takes queueMs + processingMs.
+	 */
+	jobTimes: null,
+	/**
+	 * Server-side rate limit (the benchmark): { limit, windowMs }. Every request that carries an
+	 * x-api-key header counts, in fixed windows that start at the first such request after a
+	 * reset; over the limit the answer is 429 with `x-rate-limit-reset-at-utc` (the window's end,
+	 * ISO UTC) and no Retry-After, as Segmind documents. null: no limit.
+	 */
+	rateLimit: null,
+	/** Pad output PNGs to about this many bytes with a private ancillary chunk (the benchmark). */
+	imageBytes: 0,
 };
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same sequence everywhere. */
+function mulberry32(seed) {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** Queue and processing time of the `index`-th job under `jobTimes` (see DEFAULT_CONFIG). */
+function jobTiming(jobTimes, index) {
+	const { meanMs, spread = 0, queueShare = 0.05, seed = 1 } = jobTimes;
+	const random = mulberry32((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
+	random(); // let the state mix before the draw
+	const totalMs = Math.round(meanMs * (1 + spread * (2 * random() - 1)));
+	const queueMs = Math.round(totalMs * queueShare);
+	return { queueMs, processingMs: totalMs - queueMs };
+}
 
 function createSegmindServer(options = {}) {
 	let config = { ...DEFAULT_CONFIG, ...options };
@@ -49,6 +86,11 @@ function createSegmindServer(options = {}) {
 	const injections = [];
 	const sockets = new Set();
 	let baseUrl = '';
+	/** Jobs created since the last reset (numbers them for `jobTimes`). */
+	let jobCount = 0;
+	/** Rate-limit state: first counted request (window origin), current window and its count. */
+	let limiter = { origin: undefined, window: -1, count: 0 };
+	const paddedImages = new Map();
 
 	const server = http.createServer((req, res) => {
 		const chunks = [];
@@ -88,11 +130,36 @@ function createSegmindServer(options = {}) {
 		return 'unknown';
 	}
 
+	/** A job's own timing (drawn at creation under `jobTimes`), else the configured one. */
+	function timing(job) {
+		return job.timing || { queueMs: config.queueMs, processingMs: config.processingMs };
+	}
+
 	function jobState(job) {
 		const age = Date.now() - job.createdAt;
-		if (age < config.queueMs) return 'QUEUED';
-		if (age < config.queueMs + config.processingMs) return 'PROCESSING';
+		const { queueMs, processingMs } = timing(job);
+		if (age < queueMs) return 'QUEUED';
+		if (age < queueMs + processingMs) return 'PROCESSING';
 		return job.error ? 'FAILED' : 'COMPLETED';
+	}
+
+	/** Count a keyed request; returns the window's end (ms epoch) when it is over the limit. */
+	function overRateLimit(now) {
+		const { limit, windowMs } = config.rateLimit;
+		if (limiter.origin === undefined) limiter.origin = now;
+		const window = Math.floor((now - limiter.origin) / windowMs);
+		if (window !== limiter.window) limiter = { ...limiter, window, count: 0 };
+		if (limiter.count >= limit) return { window, resetAt: limiter.origin + (window + 1) * windowMs };
+		limiter.count++;
+		return { window };
+	}
+
+	function outputImage(job) {
+		const png = drawFace(job.body.style || '3D', config.imageSize);
+		if (!(config.imageBytes > png.length)) return png;
+		const key = `${job.body.style || '3D'}:${config.imageSize}:${config.imageBytes}`;
+		if (!paddedImages.has(key)) paddedImages.set(key, padPng(png, config.imageBytes, randomBytes));
+		return paddedImages.get(key);
 	}
 
 	function validate(body) {
@@ -114,10 +181,11 @@ function createSegmindServer(options = {}) {
 
 	function resultBody(job) {
 		const url = `${baseUrl}/outputs/${job.id}.png`;
+		const { queueMs, processingMs } = timing(job);
 		const metrics = {
-			inference_time: (config.processingMs / 1000),
-			queue_time: config.queueMs / 1000,
-			total_time: (config.queueMs + config.processingMs) / 1000,
+			inference_time: processingMs / 1000,
+			queue_time: queueMs / 1000,
+			total_time: (queueMs + processingMs) / 1000,
 			cost: config.costPerJob,
 			remaining_credits: Number(config.credits.toFixed(4)),
 		};
@@ -153,6 +221,20 @@ function createSegmindServer(options = {}) {
 			body: name === 'upload' ? { data_urls: (body && body.data_urls || []).map((u) => String(u).slice(0, 40)) } : body,
 		};
 		requests.push(entry);
+
+		if (config.rateLimit && apiKey !== undefined) {
+			const verdict = overRateLimit(entry.at);
+			entry.window = verdict.window;
+			if (verdict.resetAt !== undefined) {
+				entry.rateLimited = true;
+				return send(
+					res,
+					429,
+					{ error: 'Rate limit exceeded. Please try again later.' },
+					{ 'x-rate-limit-reset-at-utc': new Date(verdict.resetAt).toISOString() },
+				);
+			}
+		}
 
 		const injectionIndex = injections.findIndex(
 			(i) => (i.route === name || i.route === '*') && (!i.when || i.when(entry)),
@@ -207,7 +289,7 @@ function createSegmindServer(options = {}) {
 				}
 				if (state !== 'COMPLETED') return send(res, 200, { status: state, request_id: id, metrics: {} });
 				if (name === 'status') {
-					return send(res, 200, { status: 'COMPLETED', request_id: id, metrics: { inference_time: config.processingMs / 1000 } });
+					return send(res, 200, { status: 'COMPLETED', request_id: id, metrics: { inference_time: timing(job).processingMs / 1000 } });
 				}
 				return send(res, 200, resultBody(job));
 			}
@@ -219,7 +301,7 @@ function createSegmindServer(options = {}) {
 				const id = path.slice('/outputs/'.length).replace(/\.png$/, '');
 				const job = jobs.get(id);
 				if (!job) return send(res, 404, '<html><body>Not Found</body></html>');
-				return send(res, 200, job.image || (job.image = drawFace(job.body.style || '3D', config.imageSize)), { 'Content-Type': 'image/png' });
+				return send(res, 200, job.image || (job.image = outputImage(job)), { 'Content-Type': 'image/png' });
 			}
 			case 'upload': {
 				const urls = (body && Array.isArray(body.data_urls) ? body.data_urls : []).map((dataUrl) => {
@@ -243,7 +325,8 @@ function createSegmindServer(options = {}) {
 	}
 
 	function createJob(body) {
-		const job = { id: randomUUID(), createdAt: Date.now(), body, error: validate(body) };
+		const job = { id: randomUUID(), createdAt: Date.now(), body, error: validate(body), index: jobCount++ };
+		if (config.jobTimes) job.timing = jobTiming(config.jobTimes, job.index);
 		jobs.set(job.id, job);
 		config.credits -= config.costPerJob;
 		return job;
@@ -304,6 +387,8 @@ function createSegmindServer(options = {}) {
 			jobs.clear();
 			requests.length = 0;
 			injections.length = 0;
+			jobCount = 0;
+			limiter = { origin: undefined, window: -1, count: 0 };
 		},
 		async start(port = 0) {
 			await new Promise((resolve, reject) => {
@@ -320,7 +405,7 @@ function createSegmindServer(options = {}) {
 	};
 }
 
-module.exports = { createSegmindServer, STYLES };
+module.exports = { createSegmindServer, jobTiming, STYLES };
 
 if (require.main === module) {
 	// `node test/server/segmind-server.js [port]`: run standalone (for manual tries and real-n8n tests).

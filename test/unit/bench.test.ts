@@ -1,0 +1,121 @@
+/**
+ * The benchmark's pieces that tests can pin down quickly: the local server's emulated job times
+ * and rate limit (off by default), and the lower bound the bench divides by.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { createSegmindServer, jobTiming } = require('../server/segmind-server');
+const { listScheduleMs, rateBoundMs, lowerBound, serverStats } = require('../../scripts/bench-lib');
+
+const KEY = 'k';
+const BODY = JSON.stringify({ image: 'https://example.com/face.png' });
+
+async function post(url: string, key = KEY) {
+	return await fetch(`${url}/v2/face-to-many`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json', 'x-api-key': key },
+		body: BODY,
+	});
+}
+
+describe('local Segmind server, benchmark settings', () => {
+	const server = createSegmindServer({ apiKey: KEY });
+	let url: string;
+	beforeAll(async () => {
+		url = await server.start();
+	});
+	afterAll(async () => await server.stop());
+	beforeEach(() => server.reset());
+
+	it('has no rate limit by default', async () => {
+		for (let i = 0; i < 60; i++) expect((await fetch(`${url}/v1/get-user-credits`, { headers: { 'x-api-key': KEY } })).status).toBe(200);
+	});
+
+	it('answers keyed requests over the limit with 429 and the window end, without Retry-After', async () => {
+		server.configure({ rateLimit: { limit: 3, windowMs: 400 } });
+		const codes = [];
+		for (let i = 0; i < 3; i++) codes.push((await post(url)).status);
+		// Wrong keys count too (every request that carries x-api-key), downloads do not.
+		expect((await fetch(`${url}/outputs/none.png`)).status).toBe(404);
+		const limited = await fetch(`${url}/v1/get-user-credits`, { headers: { 'x-api-key': 'wrong' } });
+		expect(codes).toEqual([200, 200, 200]);
+		expect(limited.status).toBe(429);
+		expect(limited.headers.get('retry-after')).toBeNull();
+		const resetAt = Date.parse(limited.headers.get('x-rate-limit-reset-at-utc') as string);
+		expect(limited.headers.get('x-rate-limit-reset-at-utc')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+		// Windows start at the first keyed request after a reset.
+		expect(resetAt).toBe(server.requests[0].at + 400);
+		expect(server.requests.filter((r: { rateLimited?: boolean }) => r.rateLimited)).toHaveLength(1);
+		expect(server.jobs.size).toBe(3);
+		await new Promise((resolve) => setTimeout(resolve, resetAt - Date.now() + 5));
+		expect((await post(url)).status).toBe(200);
+	});
+
+	it('gives the k-th job the k-th drawn duration and reports it in the metrics', async () => {
+		const jobTimes = { meanMs: 300, spread: 0.2, queueShare: 0.1, seed: 7 };
+		server.configure({ jobTimes, queueMs: 5000, processingMs: 5000 });
+		const job = await (await post(url)).json();
+		const { queueMs, processingMs } = jobTiming(jobTimes, 0);
+		expect(queueMs + processingMs).toBeGreaterThanOrEqual(240);
+		expect(queueMs + processingMs).toBeLessThanOrEqual(360);
+		await new Promise((resolve) => setTimeout(resolve, queueMs + processingMs + 20));
+		const result = await (await fetch(job.response_url, { headers: { 'x-api-key': KEY } })).json();
+		expect(result.status).toBe('COMPLETED');
+		expect(result.metrics).toMatchObject({ queue_time: queueMs / 1000, inference_time: processingMs / 1000 });
+		expect(jobTiming(jobTimes, 0)).toEqual({ queueMs, processingMs });
+		expect(jobTiming(jobTimes, 1)).not.toEqual({ queueMs, processingMs });
+	});
+
+	it('pads output images to imageBytes and keeps them valid PNGs', async () => {
+		server.configure({ imageBytes: 100_000, queueMs: 0, processingMs: 0 });
+		const job = await (await post(url)).json();
+		const result = await (await fetch(job.response_url, { headers: { 'x-api-key': KEY } })).json();
+		const bytes = Buffer.from(await (await fetch(result.output)).arrayBuffer());
+		expect(bytes.length).toBe(100_000);
+		expect(bytes.readUInt32BE(0)).toBe(0x89504e47);
+		expect(bytes.subarray(-8, -4).toString('ascii')).toBe('IEND');
+	});
+});
+
+describe('benchmark lower bound', () => {
+	it('list-schedules durations in creation order on the lanes', () => {
+		expect(listScheduleMs([3, 3, 3], 1)).toBe(9);
+		expect(listScheduleMs([4, 1, 1, 1, 1], 2)).toBe(4);
+		expect(listScheduleMs([1, 1, 4], 2)).toBe(5);
+		expect(listScheduleMs([2, 2], 8)).toBe(2);
+	});
+
+	it('counts whole rate-limit windows for 3 requests a job', () => {
+		expect(rateBoundMs(50, 50, 6000)).toBe(0);
+		expect(rateBoundMs(96, 50, 6000)).toBe(6000);
+		expect(rateBoundMs(300, 50, 6000)).toBe(30000);
+		expect(lowerBound({ durations: new Array(100).fill(2200), lanes: 8, limit: 50, windowMs: 6000 })).toEqual({
+			lowerBoundMs: 30000,
+			makespanMs: 28600,
+			rateMs: 30000,
+			binding: 'rate',
+		});
+	});
+
+	it('reads polls per collected job and 429s per window from the request log', () => {
+		const log = [
+			{ hasApiKey: true, route: 'submit', path: '/v2/face-to-many', window: 0 },
+			{ hasApiKey: true, route: 'status', path: '/v2/requests/a/status', window: 0 },
+			{ hasApiKey: true, route: 'status', path: '/v2/requests/a/status', window: 0, rateLimited: true },
+			{ hasApiKey: true, route: 'status', path: '/v2/requests/a/status', window: 1 },
+			{ hasApiKey: true, route: 'result', path: '/v2/requests/a', window: 1 },
+			{ hasApiKey: true, route: 'status', path: '/v2/requests/b/status', window: 1, rateLimited: true },
+			{ hasApiKey: true, route: 'status', path: '/v2/requests/b/status', window: 1, rateLimited: true },
+			{ hasApiKey: false, route: 'download', path: '/outputs/a.png' },
+		];
+		expect(serverStats(log, ['a', 'b'], 2)).toMatchObject({
+			keyedRequests: 7,
+			statusRequests: 5,
+			pollsPerDoneJob: 3,
+			rateLimited: 3,
+			max429PerWindow: 2,
+			windowsWithMoreThanOne429: 1,
+			windows: 2,
+			jobsNotCollected: 1,
+		});
+	});
+});
