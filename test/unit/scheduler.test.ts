@@ -215,14 +215,22 @@ describe('adaptive polling schedule', () => {
 	});
 
 	test('with earlier durations: the first check when a job is likely done, then growing from one unit', () => {
-		const durations = { low: 20_000, median: 22_000 };
+		const durations = { low: 20_000, median: 22_000, high: 24_000, max: 26_000 };
 		expect(nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations })).toBe(20_000);
 		expect(nextPollDelayMs(20_000, 1, { unitMs: u, mode: 'adaptive', durations })).toBe(u);
 		expect(nextPollDelayMs(26_000, 4, { unitMs: u, mode: 'adaptive', durations })).toBe(2000);
 		expect(nextPollDelayMs(200_000, 30, { unitMs: u, mode: 'adaptive', durations })).toBe(10 * u);
-		// When requests are scarce (a rate limit is known) it aims at the median and backs off faster.
-		expect(nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations, economical: true })).toBe(22_000);
-		expect(nextPollDelayMs(26_000, 2, { unitMs: u, mode: 'adaptive', durations, economical: true })).toBe(2000);
+		// When requests are scarce (a rate limit is known): at the 80th percentile, then the longest
+		// seen, then growing twice as fast.
+		const scarce = { unitMs: u, mode: 'adaptive' as const, durations, economical: true };
+		expect(nextPollDelayMs(0, 0, scarce)).toBe(24_000);
+		expect(nextPollDelayMs(24_000, 1, scarce)).toBe(2000);
+		expect(nextPollDelayMs(26_000, 2, scarce)).toBe(u);
+		expect(nextPollDelayMs(30_000, 3, scarce)).toBe(3000);
+		expect(nextPollDelayMs(100_000, 9, scarce)).toBe(10 * u);
+		// Nothing learned yet and requests scarce: the wait doubles.
+		const unknown = { unitMs: u, mode: 'adaptive' as const, economical: true };
+		expect([0, 2000, 4000, 8000].map((t, checks) => nextPollDelayMs(t, checks, unknown))).toEqual([2000, 2000, 4000, 8000]);
 	});
 
 	test('durations keep the recent 20 and give percentiles', () => {
@@ -230,6 +238,6 @@ describe('adaptive polling schedule', () => {
 		expect(durations.range()).toBeUndefined();
 		for (let i = 1; i <= 30; i++) durations.record(i * 1000);
 		durations.record(0); // ignored
-		expect(durations.range()).toEqual({ low: 15_000, median: 21_000, high: 27_000 });
+		expect(durations.range()).toEqual({ low: 15_000, median: 21_000, high: 27_000, max: 30_000 });
 	});
 });

@@ -32,13 +32,20 @@ export class JobDurations {
 		if (this.seen.length > 20) this.seen.shift();
 	}
 
-	/** The 20th, 50th and 80th percentiles of the recent durations; undefined before the first. */
-	range(): { low: number; median: number; high: number } | undefined {
+	/** The 20th, 50th and 80th percentiles and the longest of the recent durations; undefined before the first. */
+	range(): DurationRange | undefined {
 		if (this.seen.length === 0) return undefined;
 		const sorted = [...this.seen].sort((a, b) => a - b);
 		const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-		return { low: at(0.2), median: at(0.5), high: at(0.8) };
+		return { low: at(0.2), median: at(0.5), high: at(0.8), max: sorted[sorted.length - 1] };
 	}
+}
+
+export interface DurationRange {
+	low: number;
+	median: number;
+	high: number;
+	max: number;
 }
 
 /** Longest adaptive interval, in units of the poll interval. */
@@ -50,21 +57,28 @@ export const ADAPTIVE_CAP_UNITS = 10;
  * - adaptive, nothing learned yet: the first check after 2 units, then half the time waited so
  *   far (a job that has run 20 s is not done in the next second), between 1 and 10 units.
  * - adaptive, with earlier durations: the first check when a job is likely done (the 20th
- *   percentile, or the median when requests are scarce), then intervals that start at one unit
- *   and grow with the overrun, up to 10 units.
+ *   percentile), then intervals that start at one unit and grow with the overrun, up to 10 units.
+ * - economical (requests are scarce: a rate limit is known): every check costs a job's share of
+ *   the budget, so it waits longer. Nothing learned: the wait doubles each time. Learned: the
+ *   first check at the 80th percentile, the next at the longest duration seen, then growing.
  */
 export function nextPollDelayMs(
 	elapsedMs: number,
 	checks: number,
-	options: { unitMs: number; mode: PollingMode; durations?: { low: number; median: number }; economical?: boolean },
+	options: { unitMs: number; mode: PollingMode; durations?: DurationRange; economical?: boolean },
 ): number {
 	const { unitMs: u, mode, durations, economical } = options;
 	if (mode === 'fixed') return u;
 	const clamp = (ms: number) => Math.min(ADAPTIVE_CAP_UNITS * u, Math.max(u, ms));
-	if (!durations) return checks === 0 ? 2 * u : clamp(elapsedMs / 2);
-	const target = economical ? durations.median : durations.low;
-	if (elapsedMs < target - u / 2) return Math.max(u, target - elapsedMs);
-	return clamp((elapsedMs - target) * (economical ? 0.5 : 1 / 3));
+	if (!durations) return checks === 0 ? 2 * u : clamp(economical ? elapsedMs : elapsedMs / 2);
+	if (!economical) {
+		if (elapsedMs < durations.low - u / 2) return Math.max(u, durations.low - elapsedMs);
+		return clamp((elapsedMs - durations.low) / 3);
+	}
+	for (const target of [durations.high, durations.max]) {
+		if (elapsedMs < target - u / 2) return Math.max(u, target - elapsedMs);
+	}
+	return clamp((elapsedMs - durations.high) / 2);
 }
 
 /**
