@@ -2,9 +2,14 @@
 /**
  * One benchmark run in a fresh process (forked by scripts/bench.js, so runs do not share heap,
  * JIT or sockets and peak RSS is measured from a clean baseline). It receives
- * { strategy, n, url, apiKey, scale, concurrency, imageBytes } over IPC, warms up against a
- * private local server (1 job), records the RSS baseline, runs the strategy against the
+ * { strategy, n, url, apiKey, scale, concurrency, imageBytes, binaryMode } over IPC, warms up
+ * against a private local server (1 job), records the RSS baseline, runs the strategy against the
  * benchmark's server and sends back wall time, RSS figures and what came out.
+ *
+ * binaryMode (node strategies only): 'default' keeps each output image in the items as base64
+ * until the run ends, as n8n's default mode does; 'filesystem' first puts n8n-core's
+ * BinaryDataService in filesystem mode (a temp dir, removed on exit), so items carry only a
+ * reference. The baselines keep their Buffers in memory either way.
  *
  * Strategies:
  *   node        this package's node inside n8n's engine, defaults apart from the time unit
@@ -65,6 +70,8 @@ function nodeStrategy(pollingMode) {
 		if (result.error) errors.push(`run failed: ${result.error.message}`);
 		return {
 			done: out.filter((item) => item.binary).length,
+			// Outputs stored by reference (filesystem mode: an id, no base64 in the item).
+			binaryIds: out.filter((item) => item.binary && item.binary.data && item.binary.data.id).length,
 			errors,
 			// Read the bytes after the clock stopped (see run()): outputs live in n8n's binary store.
 			imageBytes: async () => {
@@ -166,6 +173,13 @@ function baselineStrategy(kind) {
 // ---------------------------------------------------------------- one measured run
 
 async function run(task) {
+	if (task.binaryMode === 'filesystem' && task.strategy.startsWith('node')) {
+		require('./ts-register');
+		const storage = await require('../test/harness/n8n-engine.ts').initBinaryDataMode('filesystem');
+		process.once('exit', () => fs.rmSync(storage, { recursive: true, force: true }));
+	} else if (task.binaryMode && task.binaryMode !== 'default' && task.binaryMode !== 'filesystem') {
+		throw new Error(`unknown binary mode ${task.binaryMode}`);
+	}
 	const strategy =
 		task.strategy === 'node'
 			? nodeStrategy('adaptive')
@@ -207,6 +221,7 @@ async function run(task) {
 		rssPeak,
 		done: outcome.done,
 		lost: task.n - outcome.done,
+		binaryIds: outcome.binaryIds === undefined ? null : outcome.binaryIds,
 		imageBytes,
 		errors: [...counts].map(([message, count]) => ({ message: message.slice(0, 200), count })),
 	};

@@ -14,7 +14,9 @@
  * BENCH_STRATEGIES (node,sdk,naive; also node-fixed), BENCH_CONCURRENCY (8), BENCH_JOB_S (22),
  * BENCH_SPREAD (0.2: each job takes 22 s × (1 ± 0.2), uniform), BENCH_RPM (50; 0 = no limit),
  * BENCH_SEED (1), BENCH_IMAGE_KB (512), BENCH_OUT (bench/results), BENCH_CHART (docs/bench.svg, or
- * bench.svg in BENCH_OUT when that is set).
+ * bench.svg in BENCH_OUT when that is set), BENCH_BINARY_MODE (default: output images stay in the
+ * items as base64, n8n's default mode; filesystem: n8n-core's BinaryDataService stores them in a
+ * temp dir and items carry a reference; node strategies only).
  */
 const fs = require('fs');
 const os = require('os');
@@ -40,6 +42,7 @@ const SETTINGS = {
 	requestsPerMinute: Number(env('BENCH_RPM', 50)),
 	seed: Number(env('BENCH_SEED', 1)),
 	imageKb: Number(env('BENCH_IMAGE_KB', 512)),
+	binaryMode: env('BENCH_BINARY_MODE', 'default'),
 };
 const OUT_DIR = path.resolve(ROOT, env('BENCH_OUT', 'bench/results'));
 // The README's chart, unless the results go elsewhere (then the chart goes with them).
@@ -63,6 +66,7 @@ const LB_FORMULA =
 function check() {
 	const bad = SETTINGS.strategies.filter((s) => !KNOWN.includes(s));
 	if (bad.length) throw new Error(`unknown strategy ${bad.join(', ')} (known: ${KNOWN.join(', ')})`);
+	if (!['default', 'filesystem'].includes(SETTINGS.binaryMode)) throw new Error('BENCH_BINARY_MODE must be default or filesystem');
 	if (!(SETTINGS.scale > 0)) throw new Error('BENCH_SCALE must be a positive number');
 	if (SETTINGS.scale > 10 && SETTINGS.strategies.some((s) => s.startsWith('node'))) {
 		console.warn(`BENCH_SCALE ${SETTINGS.scale} > 10: the node's poll interval stays at its minimum 0.1 s, slower than the scaled 1 s unit.`);
@@ -136,6 +140,7 @@ async function measure(server, strategy, n) {
 		scale,
 		concurrency: SETTINGS.concurrency,
 		imageBytes: SETTINGS.imageKb * 1024,
+		binaryMode: SETTINGS.binaryMode,
 	});
 	const durations = Array.from({ length: n }, (_, k) => {
 		const t = jobTiming(jobTimes, k);
@@ -158,6 +163,7 @@ async function measure(server, strategy, n) {
 		...stats,
 		done: worker.done,
 		lost: worker.lost,
+		binaryIds: worker.binaryIds,
 		errors: worker.errors,
 		imageBytes: worker.imageBytes,
 		rssBaselineMb: worker.rssBaseline / 2 ** 20,
@@ -235,7 +241,7 @@ async function main() {
 	console.log(
 		`Scale 1/${s.scale}: jobs ${s.jobSeconds} s × (1 ± ${s.spread}) → ${fixed((s.jobSeconds * (1 - s.spread)) / s.scale)}–${fixed((s.jobSeconds * (1 + s.spread)) / s.scale)} s (seed ${s.seed}, ${s.queueShare * 100}% queued); ` +
 			(s.requestsPerMinute > 0 ? `rate limit ${s.requestsPerMinute} keyed requests per ${fixed(60 / s.scale, 1)} s window; ` : 'no rate limit; ') +
-			`1 s → ${fixed(unit, 3)} s; concurrency ${s.concurrency}; ${s.imageKb} KB images; Node ${process.version}, ${os.cpus().length} cores.`,
+			`1 s → ${fixed(unit, 3)} s; concurrency ${s.concurrency}; ${s.imageKb} KB images; binary mode ${s.binaryMode}; Node ${process.version}, ${os.cpus().length} cores.`,
 	);
 	const load = moduleLoadMs();
 	console.log(

@@ -278,6 +278,39 @@ export async function binaryBuffer(item: INodeExecutionData, property = 'data'):
 	return Buffer.from(binary.data, 'base64');
 }
 
+export type BinaryDataMode = 'default' | 'filesystem';
+
+/**
+ * Opt-in: put n8n-core's BinaryDataService (one per process) in a binary-data mode, the way the
+ * n8n CLI does at start-up: set BinaryDataConfig's `mode` and `localStoragePath`, then
+ * `BinaryDataService.init()`. Without a call, the harness runs as before (no manager: binaries stay
+ * in the items as base64, n8n's "default" mode).
+ *
+ * 'filesystem': prepareBinaryData writes each file under `storagePath` (a new temp dir unless
+ * given) and the item carries only a reference (`id` 'filesystem-v2:workflows/…', `data` the mode
+ * name), no base64. 'default': back to in-memory base64. Returns the storage path in filesystem
+ * mode; deleting it afterwards is the caller's job.
+ */
+export async function initBinaryDataMode(mode: BinaryDataMode, storagePath?: string): Promise<string | undefined> {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { Container } = require('@n8n/di');
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { BinaryDataConfig, BinaryDataService } = require('n8n-core');
+	const config = Container.get(BinaryDataConfig) as { mode: string; localStoragePath: string };
+	let dir: string | undefined;
+	if (mode === 'filesystem') {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const fs = require('fs') as typeof import('fs');
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const os = require('os') as typeof import('os');
+		dir = storagePath ?? fs.mkdtempSync(path.join(os.tmpdir(), 'segmind-binary-'));
+		config.localStoragePath = dir;
+	}
+	config.mode = mode;
+	await Container.get(BinaryDataService).init();
+	return dir;
+}
+
 /**
  * A workflow: Manual Trigger → (Fixture Items →) Segmind node with `parameters`.
  * `onError` sets the node's Settings → On Error (`continueOnFail` is `continueRegularOutput`);
