@@ -18,6 +18,7 @@ import {
 	type IRun,
 	type IWorkflowExecuteAdditionalData,
 	type IConnections,
+	type INodeParameters,
 } from 'n8n-workflow';
 
 const DIST = path.resolve(__dirname, '../../dist');
@@ -348,7 +349,7 @@ export function segmindWorkflow(
 		type: NODE_TYPE,
 		typeVersion: 1,
 		position: [400, 0],
-		parameters,
+		parameters: parameters as INodeParameters,
 		credentials: { segmindApi: { id: 'cred-1', name: 'Segmind account' } },
 		...(opts.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 		...(opts.onError ? { onError: opts.onError } : {}),

@@ -3,7 +3,7 @@
  * inside n8n's engine against the local Segmind server: the agent must get a short JSON answer
  * with the output URL, never the image; errors come back short too.
  */
-import type { IConnections, IDataObject, INode } from 'n8n-workflow';
+import type { IConnections, IDataObject, INode, INodeParameters } from 'n8n-workflow';
 
 import { ENGINE_AGENT, registerAgentToolTypes, SUPPLY_DATA_AGENT, TOOL_NODE_TYPE } from '../harness/agent-tool';
 import { binaryBuffer, runWorkflow, segmindWorkflow, type WorkflowJson } from '../harness/n8n-engine';
@@ -42,7 +42,7 @@ function agentWorkflow(agentType: string, args: IDataObject, toolParameters: IDa
 			type: TOOL_NODE_TYPE,
 			typeVersion: 1,
 			position: [200, 200],
-			parameters: toolParameters,
+			parameters: toolParameters as INodeParameters,
 			credentials: { segmindApi: { id: 'cred-1', name: 'Segmind account' } },
 			...toolNode,
 		},

@@ -2,6 +2,7 @@
  * Issue 5's faults, each asserting what the node output AND what the local Segmind server saw.
  * Every run also checks the API key leaked nowhere (support.ts runNode).
  */
+import type { IDataObject } from 'n8n-workflow';
 import * as path from 'path';
 
 import { binaryBuffer } from '../harness/n8n-engine';
@@ -255,7 +256,7 @@ describe('retry waits are capped (transport over real HTTP, small caps)', () => 
 
 describe('the user stops the execution', () => {
 	/** Run with a Stop after `cancelAfterMs`; return when the stop happened and what came after. */
-	async function runAndStop(parameters: Record<string, unknown>, cancelAfterMs: number, items?: unknown[]) {
+	async function runAndStop(parameters: IDataObject, cancelAfterMs: number, items?: unknown[]) {
 		let stoppedAt = 0;
 		// Scheduled before the harness's own cancel timer with the same delay, so it fires just before it.
 		const marker = setTimeout(() => (stoppedAt = Date.now()), cancelAfterMs);

@@ -53,12 +53,12 @@ describe('local Segmind server, benchmark settings', () => {
 	it('gives the k-th job the k-th drawn duration and reports it in the metrics', async () => {
 		const jobTimes = { meanMs: 300, spread: 0.2, queueShare: 0.1, seed: 7 };
 		server.configure({ jobTimes, queueMs: 5000, processingMs: 5000 });
-		const job = await (await post(url)).json();
+		const job = (await (await post(url)).json()) as { response_url: string };
 		const { queueMs, processingMs } = jobTiming(jobTimes, 0);
 		expect(queueMs + processingMs).toBeGreaterThanOrEqual(240);
 		expect(queueMs + processingMs).toBeLessThanOrEqual(360);
 		await new Promise((resolve) => setTimeout(resolve, queueMs + processingMs + 20));
-		const result = await (await fetch(job.response_url, { headers: { 'x-api-key': KEY } })).json();
+		const result = (await (await fetch(job.response_url, { headers: { 'x-api-key': KEY } })).json()) as { status: string; output: string; metrics: unknown };
 		expect(result.status).toBe('COMPLETED');
 		expect(result.metrics).toMatchObject({ queue_time: queueMs / 1000, inference_time: processingMs / 1000 });
 		expect(jobTiming(jobTimes, 0)).toEqual({ queueMs, processingMs });
@@ -67,8 +67,8 @@ describe('local Segmind server, benchmark settings', () => {
 
 	it('pads output images to imageBytes and keeps them valid PNGs', async () => {
 		server.configure({ imageBytes: 100_000, queueMs: 0, processingMs: 0 });
-		const job = await (await post(url)).json();
-		const result = await (await fetch(job.response_url, { headers: { 'x-api-key': KEY } })).json();
+		const job = (await (await post(url)).json()) as { response_url: string };
+		const result = (await (await fetch(job.response_url, { headers: { 'x-api-key': KEY } })).json()) as { status: string; output: string; metrics: unknown };
 		const bytes = Buffer.from(await (await fetch(result.output)).arrayBuffer());
 		expect(bytes.length).toBe(100_000);
 		expect(bytes.readUInt32BE(0)).toBe(0x89504e47);
