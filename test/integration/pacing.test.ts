@@ -54,6 +54,8 @@ describe('one request budget for the whole run', () => {
 		const perWindow = new Map<number, number>();
 		for (const r of limited) perWindow.set(limits.windowOf(r.at), (perWindow.get(limits.windowOf(r.at)) ?? 0) + 1);
 		expect(Math.max(...perWindow.values())).toBe(1);
+		// The pause is logged, so a user reading n8n's log sees why the run waited.
+		expect(run.written).toMatch(/Segmind rate limit \(429\): all items of "Segmind Face to Many" pause for \d/);
 		// After a 429, no item sent anything before the reset time the server named.
 		for (const r of limited) {
 			const reset = limits.resetOf(r.at);

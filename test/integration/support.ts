@@ -104,11 +104,18 @@ export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ value: T
 	const log = (level: string) => (message: string, meta?: object) =>
 		record(`[n8n ${level}] ${message} ${util.inspect(meta, { depth: 10, showHidden: true })}\n`);
 	LoggerProxy.init({ error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug') } as never);
+	// A node's own `this.logger` is n8n's backend Logger from the DI container: record it too.
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { Logger } = require('@n8n/backend-common');
+	const originalNodeLogger = Container.get(Logger);
+	const nodeLogger = { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug') };
+	Container.set(Logger, { ...nodeLogger, scoped: () => nodeLogger });
 	try {
 		const value = await fn();
 		return { value, written: chunks.join(''), reported: reportedChunks.join('\n') };
 	} finally {
 		reporter.error = originalReport;
+		Container.set(Logger, originalNodeLogger);
 		const silent = () => {};
 		LoggerProxy.init({ error: silent, warn: silent, info: silent, debug: silent } as never);
 		process.stdout.write = original.out;

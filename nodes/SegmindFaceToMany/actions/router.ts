@@ -109,7 +109,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			: await this.helpers.httpRequest(request);
 	// One request budget for all items: a 429 pauses them all, and the limit it reveals holds
 	// for the rest of the run.
-	const scheduler = new RequestScheduler({ maxRequestsPerMinute: options.maxRequestsPerMinute });
+	const scheduler = new RequestScheduler({
+		maxRequestsPerMinute: options.maxRequestsPerMinute,
+		onPause: ({ pauseMs, limit, windowMs }) =>
+			this.logger.info(
+				`Segmind rate limit (429): all items of "${node.name}" pause for ${Math.round(pauseMs / 100) / 10} s` +
+					(limit ? `; from now on at most ${limit} requests per ${windowMs ? `${Math.round(windowMs / 100) / 10} s window` : 'window'}` : ''),
+			),
+	});
 	const run: RunContext = {
 		ctx: this,
 		options,

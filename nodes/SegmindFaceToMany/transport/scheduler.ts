@@ -24,6 +24,8 @@ export interface SchedulerOptions {
 	/** The user's own cap ("Max Requests per Minute"), over any sliding 60 s; 0 or undefined: none. */
 	maxRequestsPerMinute?: number;
 	now?: () => number;
+	/** Told when a 429 pauses the run (for the log). */
+	onPause?: (info: { pauseMs: number; limit?: number; windowMs?: number }) => void;
 	/** For tests with a fake clock; defaults to n8n-workflow's sleep. */
 	sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -59,6 +61,8 @@ const MINUTE_MS = 60_000;
  */
 export class RequestScheduler {
 	private readonly now: () => number;
+
+	private readonly onPause?: SchedulerOptions['onPause'];
 
 	private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 
@@ -101,6 +105,7 @@ export class RequestScheduler {
 
 	constructor(options: SchedulerOptions = {}) {
 		this.now = options.now ?? Date.now;
+		this.onPause = options.onPause;
 		this.sleep = options.sleep ?? (async (ms, signal) => await sleep(ms, signal));
 		this.userCap = options.maxRequestsPerMinute && options.maxRequestsPerMinute > 0 ? options.maxRequestsPerMinute : 0;
 	}
@@ -215,11 +220,16 @@ export class RequestScheduler {
 	private onRateLimited(now: number, pauseMs: number, told: boolean): void {
 		this.stats.rateLimited++;
 		const resetAt = now + Math.max(0, pauseMs);
-		if (resetAt > this.pausedUntil) {
+		const pausing = resetAt > this.pausedUntil;
+		if (pausing) {
 			this.stats.pauses++;
 			this.pausedUntil = resetAt;
 		}
-		if (!told) return;
+		if (told) this.learn(resetAt);
+		if (pausing) this.onPause?.({ pauseMs: resetAt - now, limit: this.limit, windowMs: this.windowMs });
+	}
+
+	private learn(resetAt: number): void {
 		// The requests this window let through: all granted in it but the ones that got a 429.
 		// (Requests still in flight may yet get one too; the next window corrects the estimate.)
 		const allowed = Math.max(1, this.windowCount - 1 - this.inFlight);
