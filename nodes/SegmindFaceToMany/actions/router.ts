@@ -5,11 +5,7 @@ import type { Operation } from '../description';
 import { errorItemJson, errorOutputJson, toNodeError } from '../errors';
 import { ExecutionCancelledError } from '../helpers/abort';
 import { mapWithConcurrency } from '../helpers/concurrency';
-import { JobDurations } from '../helpers/polling';
-import { SegmindClient } from '../transport/client';
-import type { HttpCall } from '../transport/http';
-import { RequestScheduler } from '../transport/scheduler';
-import type { RunContext } from './context';
+import { createRunContext, type RunContext } from './context';
 import { checkCredits } from './credits';
 import { generate } from './generate';
 import { readBinaryImage } from './image';
@@ -103,37 +99,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (executionSignal?.aborted) controller.abort();
 	executionSignal?.addEventListener('abort', onCancel, { once: true });
 
-	const http: HttpCall = async (request, authenticated) =>
-		authenticated
-			? await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_NAME, request)
-			: await this.helpers.httpRequest(request);
-	// One request budget for all items: a 429 pauses them all, and the limit it reveals holds
-	// for the rest of the run.
-	const scheduler = new RequestScheduler({
-		maxRequestsPerMinute: options.maxRequestsPerMinute,
-		onPause: ({ pauseMs, limit, windowMs }) =>
-			this.logger.info(
-				`Segmind rate limit (429): all items of "${node.name}" pause for ${Math.round(pauseMs / 100) / 10} s` +
-					(limit ? `; from now on at most ${limit} requests per ${windowMs ? `${Math.round(windowMs / 100) / 10} s window` : 'window'}` : ''),
-			),
-	});
-	const run: RunContext = {
-		ctx: this,
-		options,
-		baseUrl,
-		signal: controller.signal,
-		scheduler,
-		durations: new JobDurations(),
-		client: new SegmindClient(http, {
-			baseUrl,
-			uploadBaseUrl,
-			retry: { maxRetries: options.maxRetries },
-			requestTimeoutMs: Math.min(60_000, options.timeoutSeconds * 1000),
-			maxDownloadBytes: Math.round(options.maxImageSizeMb * 1024 * 1024),
-			signal: controller.signal,
-			scheduler,
-		}),
-	};
+	const run = createRunContext(this, options, { baseUrl, uploadBaseUrl }, controller.signal);
 
 	try {
 		// "Check Credits First": one balance read for the run, after validation, before anything is
@@ -173,7 +139,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		});
 		return [results];
 	} finally {
-		scheduler.close();
+		run.scheduler.close();
 		executionSignal?.removeEventListener('abort', onCancel);
 	}
 }
