@@ -74,18 +74,18 @@ export class SegmindClient {
 		return new SegmindClient(this.http, { ...this.config, signal });
 	}
 
+	/**
+	 * One request with the client's retry policy, signal and request budget. `authenticated` adds
+	 * the API key; `retry` says when it may be re-sent; `kind` is its priority in the budget.
+	 */
 	private async send(
 		request: Parameters<HttpCall>[0],
-		authenticated: boolean,
-		retry: RetryMode,
-		kind: RequestKind,
-		deadline?: number,
-		timeoutMs = this.config.requestTimeoutMs,
+		how: { authenticated: boolean; retry: RetryMode; kind: RequestKind; deadline?: number; timeoutMs?: number },
 	): Promise<HttpResponse> {
 		const response = await sendWithRetry(
 			this.http,
 			request,
-			{ authenticated, retry, timeoutMs, deadline, kind, scheduler: this.config.scheduler },
+			{ timeoutMs: this.config.requestTimeoutMs, ...how, scheduler: this.config.scheduler },
 			this.policy,
 			this.config.signal,
 		);
@@ -101,7 +101,7 @@ export class SegmindClient {
 		deadline?: number,
 	): Promise<HttpResponse> {
 		try {
-			return await this.send({ method: 'GET', url, json: true }, true, 'idempotent', kind, deadline);
+			return await this.send({ method: 'GET', url, json: true }, { authenticated: true, retry: 'idempotent', kind, deadline });
 		} catch (error) {
 			throw this.transportFailure(error, what, requestId);
 		}
@@ -129,9 +129,7 @@ export class SegmindClient {
 					headers: { 'Content-Type': 'application/json' },
 					json: true,
 				},
-				true,
-				'submit',
-				'submit',
+				{ authenticated: true, retry: 'submit', kind: 'submit' },
 			);
 		} catch (error) {
 			if (error instanceof TransportError && !error.neverSent) {
@@ -237,7 +235,11 @@ export class SegmindClient {
 	async download(url: string, requestId?: string): Promise<DownloadedImage> {
 		let response: HttpResponse;
 		try {
-			response = await this.send({ method: 'GET', url, encoding: 'arraybuffer', json: false }, false, 'idempotent', 'result');
+			// A public link: no API key, so it does not count against the request budget.
+			response = await this.send(
+				{ method: 'GET', url, encoding: 'arraybuffer', json: false },
+				{ authenticated: false, retry: 'idempotent', kind: 'result' },
+			);
 		} catch (error) {
 			throw this.transportFailure(error, 'downloading the output image', requestId);
 		}
@@ -315,10 +317,8 @@ export class SegmindClient {
 					headers: { 'Content-Type': 'application/json' },
 					json: true,
 				},
-				true,
 				// An upload creates no job and costs nothing, so it is safe to retry.
-				'idempotent',
-				'long',
+				{ authenticated: true, retry: 'idempotent', kind: 'long' },
 			);
 		} catch (error) {
 			throw this.transportFailure(error, 'uploading the input image');
@@ -368,11 +368,7 @@ export class SegmindClient {
 					encoding: 'arraybuffer',
 					json: false,
 				},
-				true,
-				'submit',
-				'long',
-				undefined,
-				timeoutMs,
+				{ authenticated: true, retry: 'submit', kind: 'long', timeoutMs },
 			);
 		} catch (error) {
 			if (error instanceof TransportError && !error.neverSent) {

@@ -100,8 +100,8 @@ export class RequestScheduler {
 
 	private closed = false;
 
-	/** Counters for logs and tests. */
-	readonly stats = { granted: 0, rateLimited: 0, pauses: 0 };
+	/** 429s received, for tests. */
+	readonly stats = { rateLimited: 0 };
 
 	constructor(options: SchedulerOptions = {}) {
 		this.now = options.now ?? Date.now;
@@ -115,9 +115,9 @@ export class RequestScheduler {
 		return this.userCap > 0 || this.limit !== undefined;
 	}
 
-	/** What the scheduler learned, for logs and tests. */
-	get learned(): { limit?: number; windowMs?: number; pausedUntil: number } {
-		return { limit: this.limit, windowMs: this.windowMs, pausedUntil: this.pausedUntil };
+	/** What the scheduler learned, for tests. */
+	get learned(): { limit?: number; windowMs?: number } {
+		return { limit: this.limit, windowMs: this.windowMs };
 	}
 
 	/** Wait until this request may go. Rejects with ExecutionCancelledError when `signal` aborts. */
@@ -190,7 +190,6 @@ export class RequestScheduler {
 		const serial = kind !== 'long';
 		const slot = { at };
 		if (serial) this.open.add(slot);
-		this.stats.granted++;
 		if (this.userCap) this.sent.push(at);
 		const probe = this.limit !== undefined && this.windowEnd === undefined && this.windowCount >= this.limit;
 		if (probe) this.probing = true;
@@ -221,10 +220,7 @@ export class RequestScheduler {
 		this.stats.rateLimited++;
 		const resetAt = now + Math.max(0, pauseMs);
 		const pausing = resetAt > this.pausedUntil;
-		if (pausing) {
-			this.stats.pauses++;
-			this.pausedUntil = resetAt;
-		}
+		if (pausing) this.pausedUntil = resetAt;
 		if (told) this.learn(resetAt);
 		if (pausing) this.onPause?.({ pauseMs: resetAt - now, limit: this.limit, windowMs: this.windowMs });
 	}
