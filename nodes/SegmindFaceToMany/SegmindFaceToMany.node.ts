@@ -6,8 +6,24 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { router } from './actions/router';
-import { nodeProperties } from './description';
+import {
+	binaryPropertyNameField,
+	imageSourceField,
+	imageUrlField,
+	modelOptionsField,
+	promptField,
+	runOptionsField,
+	styleField,
+} from './actions/common.fields';
+import { operationField, operations, router } from './actions/router';
+
+/** The canvas subtitle: the operation, and the style where a job is sent ("Generate Image: Clay"). */
+const subtitle =
+	'={{ ' +
+	JSON.stringify(Object.fromEntries(Object.values(operations).map((operation) => [operation.option.value, operation.option.name]))) +
+	'[$parameter["operation"]] + (' +
+	JSON.stringify(Object.values(operations).filter((operation) => operation.sendsJob).map((operation) => operation.option.value)) +
+	'.includes($parameter["operation"]) ? ": " + $parameter["style"] : "") }}';
 
 export class SegmindFaceToMany implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,7 +32,7 @@ export class SegmindFaceToMany implements INodeType {
 		icon: 'file:segmind.svg',
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] === "getCredits" ? "Get Credits" : $parameter["operation"] === "getResult" ? "Get Result" : "Style: " + $parameter["style"]}}',
+		subtitle,
 		// Also what an AI Agent reads about the tool (n8n's automatic tool description), so it names
 		// the input and the exact style values, and what the tool answers.
 		description:
@@ -33,7 +49,17 @@ export class SegmindFaceToMany implements INodeType {
 				required: true,
 			},
 		],
-		properties: nodeProperties,
+		properties: [
+			operationField,
+			imageSourceField,
+			imageUrlField,
+			binaryPropertyNameField,
+			styleField,
+			promptField,
+			modelOptionsField,
+			...Object.values(operations).flatMap((operation) => operation.fields),
+			runOptionsField,
+		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

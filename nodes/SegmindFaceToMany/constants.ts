@@ -1,39 +1,8 @@
-/** Values taken from Segmind's face-to-many API page and wire protocol (see README). */
+/** Facts of Segmind's face-to-many API (see ../../../shared/segmind-protocol.md, mirrored in README). */
 
+/** The six styles, spelled exactly as Segmind expects them. */
 export const STYLES = ['3D', 'Emoji', 'Video game', 'Pixels', 'Clay', 'Toy'] as const;
 export type Style = (typeof STYLES)[number];
-
-/** What a finished job returns: the image as binary data, only its link, or both. */
-export const OUTPUT_MODES = ['binary', 'url', 'both'] as const;
-export type OutputMode = (typeof OUTPUT_MODES)[number];
-
-export const DEFAULT_IMAGE_URL =
-	'https://segmind-sd-models.s3.amazonaws.com/display_images/Ftm_ip.png.jpg';
-
-export const DEFAULTS = {
-	style: '3D' as Style,
-	prompt: 'a person',
-	negativePrompt: '',
-	seed: -1,
-	loraScale: 1,
-	promptStrength: 4.5,
-	denoisingStrength: 0.65,
-	instantIdStrength: 1,
-	controlDepthStrength: 0.8,
-	binaryPropertyName: 'data',
-	binaryPropertyOutput: 'data',
-	pollIntervalSeconds: 1,
-	pollingMode: 'adaptive' as 'adaptive' | 'fixed',
-	maxRequestsPerMinute: 0,
-	timeoutSeconds: 600,
-	maxConcurrency: 5,
-	maxRetries: 4,
-	maxImageSizeMb: 50,
-	maxInputImageSizeMb: 10,
-	checkCreditsFirst: false,
-	minimumCredits: 0,
-	output: 'binary' as OutputMode,
-};
 
 export const MAX_SEED = 4294967295;
 
@@ -43,3 +12,10 @@ export const CUSTOM_LORA_URL_PATTERN =
 
 export const CREDENTIAL_NAME = 'segmindApi';
 export const MODEL_SLUG = 'face-to-many';
+
+/** The credential's defaults: where the API and asset uploads are served. */
+export const DEFAULT_BASE_URL = 'https://api.segmind.com';
+export const DEFAULT_UPLOAD_BASE_URL = 'https://workflows-api.segmind.com';
+
+/** Segmind keeps a job's status and result this long after submission. */
+export const RESULT_RETENTION = '1 hour';

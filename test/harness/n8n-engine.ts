@@ -317,6 +317,39 @@ export async function initBinaryDataMode(mode: BinaryDataMode, storagePath?: str
  * `onError` sets the node's Settings → On Error (`continueOnFail` is `continueRegularOutput`);
  * with `continueErrorOutput`, "Succeeded" and "Failed" pass-through nodes hang off the main and error outputs.
  */
+/** The Model Options fields: tests may write them flat, as the API does; the panel holds them in a collection. */
+const MODEL_OPTIONS = [
+	'negativePrompt',
+	'seed',
+	'loraScale',
+	'promptStrength',
+	'denoisingStrength',
+	'instantIdStrength',
+	'controlDepthStrength',
+	'customLoraUrl',
+];
+
+/** The test photo every job-sending test uses unless it names its own (the panel's Image URL starts empty). */
+export const FIXTURE_IMAGE_URL = 'https://example.com/face.jpg';
+
+/**
+ * Node parameters as the panel stores them, from a test's flat shorthand: model fields go into
+ * `modelOptions`, and a job with neither an Image URL nor a binary source gets the fixture photo.
+ */
+export function panelParameters(parameters: IDataObject): INodeParameters {
+	const panel: IDataObject = {};
+	const modelOptions: IDataObject = { ...((parameters.modelOptions as IDataObject) ?? {}) };
+	for (const [key, value] of Object.entries(parameters)) {
+		if (MODEL_OPTIONS.includes(key)) modelOptions[key] = value;
+		else if (key !== 'modelOptions') panel[key] = value;
+	}
+	if (Object.keys(modelOptions).length) panel.modelOptions = modelOptions;
+	const operation = (panel.operation as string | undefined) ?? 'generate';
+	const sendsJob = ['generate', 'submit', 'generateSync'].includes(operation);
+	if (sendsJob && panel.imageSource !== 'binary' && !('imageUrl' in panel)) panel.imageUrl = FIXTURE_IMAGE_URL;
+	return panel as INodeParameters;
+}
+
 export function segmindWorkflow(
 	parameters: IDataObject,
 	opts: {
@@ -349,7 +382,7 @@ export function segmindWorkflow(
 		type: NODE_TYPE,
 		typeVersion: 1,
 		position: [400, 0],
-		parameters: parameters as INodeParameters,
+		parameters: panelParameters(parameters),
 		credentials: { segmindApi: { id: 'cred-1', name: 'Segmind account' } },
 		...(opts.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 		...(opts.onError ? { onError: opts.onError } : {}),

@@ -1,6 +1,6 @@
 import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
 
-import { errorItemJson, toNodeError } from '../../nodes/SegmindFaceToMany/errors';
+import { errorItemJson, toNodeError } from '../../nodes/SegmindFaceToMany/errors/toNodeError';
 import { mapWithConcurrency } from '../../nodes/SegmindFaceToMany/helpers/concurrency';
 import { detectImageType } from '../../nodes/SegmindFaceToMany/helpers/image';
 import { findOutputUrl, toJobResult } from '../../nodes/SegmindFaceToMany/transport/client';
@@ -11,7 +11,7 @@ import {
 	rateLimitDelayMs,
 	toTransportError,
 } from '../../nodes/SegmindFaceToMany/transport/http';
-import { ValidationFailure } from '../../nodes/SegmindFaceToMany/validation';
+import { ValidationFailure } from '../../nodes/SegmindFaceToMany/helpers/parameters';
 
 const node: INode = {
 	id: '1',

@@ -5,9 +5,18 @@ import { JobDurations } from '../helpers/polling';
 import { SegmindClient } from '../transport/client';
 import type { HttpCall } from '../transport/http';
 import { RequestScheduler } from '../transport/scheduler';
-import type { RunOptions } from '../validation';
+import type { RunOptions } from '../helpers/runOptions';
 
-/** What every operation needs for one node run. */
+/** What an operation may use while reading an item's input, before anything is sent. */
+export interface PrepareEnv {
+	options: RunOptions;
+	/** The credential's API base URL (Get Job Result only sends the key there). */
+	baseUrl: string;
+	/** Run as an AI agent's tool: no files, no downloads. */
+	toolMode: boolean;
+}
+
+/** What every item of one node run shares. */
 export interface RunContext {
 	ctx: IExecuteFunctions;
 	client: SegmindClient;
@@ -17,6 +26,14 @@ export interface RunContext {
 	/** Shared by all items of the run: the request budget, and how long jobs took so far. */
 	scheduler: RequestScheduler;
 	durations: JobDurations;
+}
+
+/** One item's share of the run: its index, its own cancel signal and client, and where it reports a billed job. */
+export interface ItemRun extends RunContext {
+	i: number;
+	signal: AbortSignal;
+	/** Called once Segmind has accepted a job for this item (it is billed from then on). */
+	onSubmitted: (requestId: string) => void;
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;

@@ -1,145 +1,39 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { CREDENTIAL_NAME } from '../constants';
-import type { Operation } from '../description';
-import { errorItemJson, errorOutputJson, toNodeError } from '../errors';
-import { ExecutionCancelledError } from '../helpers/abort';
-import { mapWithConcurrency } from '../helpers/concurrency';
-import { createRunContext, type RunContext } from './context';
-import { checkCredits } from './credits';
-import { generate } from './generate';
-import { readBinaryImage } from './image';
-import { generateSync, getCredits, getResult, submit } from './operations';
-import { readJobPlan, readJobReference, readRunOptions, type JobPlan, type JobReference } from './params';
-import { isToolMode, toolAnswer, toolAnswersErrors, toolError, toolRunOptions } from './tool';
+import { runBatch } from './batch';
+import type { OperationName } from './common.fields';
+import { generate } from './generate.operation';
+import { generateSync } from './generateSync.operation';
+import { getCredits } from './getCredits.operation';
+import { getResult } from './getResult.operation';
+import type { Operation } from './operation';
+import { submit } from './submit.operation';
 
-type Plan = { kind: 'job'; plan: JobPlan } | { kind: 'ref'; ref: JobReference } | { kind: 'none' };
+/** Every operation, by its value. */
+export const operations: Record<OperationName, Operation<never>> = {
+	generate: generate as Operation<never>,
+	submit: submit as Operation<never>,
+	getResult: getResult as Operation<never>,
+	generateSync: generateSync as Operation<never>,
+	getCredits: getCredits as Operation<never>,
+};
 
-/** What one item needs, read and validated before anything is sent. */
-function readPlan(ctx: IExecuteFunctions, operation: Operation, i: number, baseUrl: string): Plan {
-	switch (operation) {
-		case 'getCredits':
-			return { kind: 'none' };
-		case 'getResult':
-			return { kind: 'ref', ref: readJobReference(ctx, i, baseUrl) };
-		default:
-			return { kind: 'job', plan: readJobPlan(ctx, i) };
-	}
-}
+/** The Operation list: what each gives the user, sorted by name (the legacy sync call sorts last). */
+export const operationField: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	default: 'generate',
+	options: Object.values(operations)
+		.map((operation) => operation.option)
+		.sort((a, b) => a.name.localeCompare(b.name)),
+};
 
-async function runItem(run: RunContext, operation: Operation, i: number, plan: Plan): Promise<INodeExecutionData> {
-	if (plan.kind === 'none') return await getCredits(run);
-	if (plan.kind === 'ref') return await getResult(run, i, plan.ref);
-	switch (operation) {
-		case 'submit':
-			return await submit(run, i, plan.plan);
-		case 'generateSync':
-			return await generateSync(run, i, plan.plan);
-		default:
-			return await generate(run, i, plan.plan);
-	}
-}
-
-/**
- * The node's execute(): validate every item first (bad input spends nothing), then run the
- * items concurrently up to "Max Concurrent Jobs", keeping their order and pairedItem.
- * With Continue On Fail a failing item becomes `{ json: { error } }` and the others go on.
- */
+/** The node's execute(): pick the operation, run it over the items. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const node = this.getNode();
-	const continueOnFail = this.continueOnFail();
-	// "Continue (using error output)" needs its own error JSON shape (see errorOutputJson).
-	const itemJson = node.onError === 'continueErrorOutput' ? errorOutputJson : errorItemJson;
-	const operation = this.getNodeParameter('operation', 0, 'generate') as Operation;
-	const toolMode = isToolMode(this);
-	const fail = (error: unknown, i: number): INodeExecutionData => {
-		const nodeError = toNodeError(node, error, i);
-		if (toolMode && toolAnswersErrors(node) && !(error instanceof ExecutionCancelledError)) {
-			return { json: toolError(nodeError), pairedItem: { item: i } };
-		}
-		if (!continueOnFail || error instanceof ExecutionCancelledError) throw nodeError;
-		return { json: itemJson(nodeError), pairedItem: { item: i } };
-	};
-
-	let options;
-	try {
-		options = readRunOptions(this, operation);
-		if (toolMode) options = toolRunOptions(options);
-	} catch (error) {
-		return [items.map((_, i) => fail(error, i))];
-	}
-
-	const credentials = await this.getCredentials(CREDENTIAL_NAME);
-	const baseUrl = String(credentials.baseUrl || 'https://api.segmind.com');
-	const uploadBaseUrl = String(credentials.uploadBaseUrl || 'https://workflows-api.segmind.com');
-
-	const plans = items.map((_, i): { plan: Plan } | { failed: INodeExecutionData } => {
-		try {
-			return { plan: readPlan(this, operation, i, baseUrl) };
-		} catch (error) {
-			return { failed: fail(error, i) };
-		}
-	});
-	// Binary photos are checked by their bytes before anything is sent (see readBinaryImage).
-	for (const [i, entry] of plans.entries()) {
-		if (!('plan' in entry) || entry.plan.kind !== 'job' || entry.plan.plan.image.source !== 'binary') continue;
-		try {
-			await readBinaryImage(this, i, entry.plan.plan.image, options.maxInputImageSizeMb);
-		} catch (error) {
-			plans[i] = { failed: fail(error, i) };
-		}
-	}
-
-	// One signal for the run: the user's Stop, or the first fatal item error (so the other
-	// items stop polling instead of running on after the node has already failed).
-	const controller = new AbortController();
-	const executionSignal = this.getExecutionCancelSignal?.();
-	const onCancel = () => controller.abort();
-	if (executionSignal?.aborted) controller.abort();
-	executionSignal?.addEventListener('abort', onCancel, { once: true });
-
-	const run = createRunContext(this, options, { baseUrl, uploadBaseUrl }, controller.signal);
-
-	try {
-		// "Check Credits First": one balance read for the run, after validation, before anything is
-		// sent; when it fails, every item that would have been sent gets the error instead.
-		const toSend = plans.flatMap((entry, i) => ('plan' in entry && entry.plan.kind === 'job' ? [i] : []));
-		if (options.checkCreditsFirst && toSend.length) {
-			try {
-				await checkCredits(run, options.minimumCredits);
-			} catch (error) {
-				for (const i of toSend) plans[i] = { failed: fail(error, i) };
-			}
-		}
-		const results = await mapWithConcurrency(plans, options.maxConcurrency, async (entry, i) => {
-			if ('failed' in entry) return entry.failed;
-			// Each item gets its own signal, fed by the run's: every wait and request adds an abort
-			// listener, and one shared signal would collect one per item in flight.
-			const itemController = new AbortController();
-			const abortItem = () => itemController.abort();
-			if (controller.signal.aborted) abortItem();
-			controller.signal.addEventListener('abort', abortItem, { once: true });
-			const itemRun: RunContext = { ...run, signal: itemController.signal, client: run.client.withSignal(itemController.signal) };
-			try {
-				const startedAt = Date.now();
-				const item = await runItem(itemRun, operation, i, entry.plan);
-				return { ...(toolMode ? toolAnswer(item, Date.now() - startedAt) : item), pairedItem: { item: i } };
-			} catch (error) {
-				if (executionSignal?.aborted) throw toNodeError(node, new ExecutionCancelledError(), i);
-				try {
-					return fail(error, i);
-				} catch (fatal) {
-					controller.abort();
-					throw fatal;
-				}
-			} finally {
-				controller.signal.removeEventListener('abort', abortItem);
-			}
-		});
-		return [results];
-	} finally {
-		run.scheduler.close();
-		executionSignal?.removeEventListener('abort', onCancel);
-	}
+	const name = this.getNodeParameter('operation', 0, 'generate') as OperationName;
+	const operation = operations[name];
+	if (!operation) throw new NodeOperationError(this.getNode(), `The operation "${name}" is not known`);
+	return await runBatch(this, operation);
 }

@@ -1,27 +1,23 @@
 /**
- * Run `worker` over `items` with at most `limit` in flight, keeping results in input order.
- * A rejected worker rejects the whole map (the router turns per-item failures into values first).
+ * Run `worker` over `items` with at most `limit` in flight (0: no limit), keeping results in
+ * input order. Workers must not throw (the batch turns each item's failure into a value); once
+ * `stop()` says so, no further item is started.
  */
 export async function mapWithConcurrency<T, R>(
 	items: readonly T[],
 	limit: number,
 	worker: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-	const results = new Array<R>(items.length);
+	stop: () => boolean = () => false,
+): Promise<Array<R | undefined>> {
+	const results = new Array<R | undefined>(items.length);
 	let next = 0;
-	let failed = false;
 	const lane = async () => {
-		while (!failed && next < items.length) {
+		while (!stop() && next < items.length) {
 			const index = next++;
-			try {
-				results[index] = await worker(items[index], index);
-			} catch (error) {
-				failed = true;
-				throw error;
-			}
+			results[index] = await worker(items[index], index);
 		}
 	};
-	const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane);
-	await Promise.all(lanes);
+	const lanes = limit > 0 ? Math.min(limit, items.length) : items.length;
+	await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
 	return results;
 }

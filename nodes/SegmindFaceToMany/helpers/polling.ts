@@ -1,6 +1,4 @@
 import { abortableSleep, throwIfAborted } from './abort';
-import { jobFailed, type JobStatus, type SegmindClient, type SubmittedJob } from '../transport/client';
-import { SegmindFailure } from '../transport/failure';
 
 export type PollingMode = 'adaptive' | 'fixed';
 
@@ -81,15 +79,21 @@ export function nextPollDelayMs(
 	return clamp((elapsedMs - durations.high) / 2);
 }
 
+/** One look at the job: done (with what the check returns), or still running with its status. */
+export type JobCheck<T> = { done: true; value: T } | { done: false; status: string };
+
 /**
- * Poll status_url until the job is COMPLETED (returned) or FAILED (thrown), on the schedule
- * above; the last wait is shortened to end exactly at the deadline.
+ * Check a job until it is done, on the schedule above; the last wait is shortened to end exactly
+ * at the deadline. `check` throws when the job failed; a check that keeps failing with a transient
+ * error until the deadline, or a job still running then, ends as `timedOut`.
  */
-export async function waitForCompletion(
-	client: SegmindClient,
-	job: Pick<SubmittedJob, 'requestId' | 'statusUrl'>,
-	options: PollOptions,
-): Promise<Extract<JobStatus, { state: 'COMPLETED' }>> {
+export async function waitForJob<T>(
+	check: (deadline: number) => Promise<JobCheck<T>>,
+	options: PollOptions & {
+		isTransient: (error: unknown) => string | undefined;
+		timedOut: (lastStatus: string) => Error;
+	},
+): Promise<T> {
 	const now = options.now ?? Date.now;
 	const started = now();
 	const deadline = started + options.timeoutMs;
@@ -111,44 +115,28 @@ export async function waitForCompletion(
 		checks++;
 		throwIfAborted(options.signal);
 		const checkedAt = now();
-		let state: JobStatus;
-		try {
-			state = await client.status(job, deadline);
-		} catch (error) {
-			// Status checks that kept failing until the deadline: the user's timeout is what ran out.
-			if (error instanceof SegmindFailure && TRANSIENT.includes(error.kind) && now() >= deadline) {
-				const failed = error.httpCode ? `HTTP ${error.httpCode}` : error.message;
-				throw timedOut(job.requestId, options.timeoutMs, `${lastStatus}; the last check failed: ${failed}`);
+		const state = await check(deadline).then(
+			(value) => ({ value }),
+			(error: unknown) => ({ error }),
+		);
+		if ('error' in state) {
+			// Checks that kept failing until the deadline: the user's timeout is what ran out.
+			const transient = options.isTransient(state.error);
+			if (transient !== undefined && now() >= deadline) {
+				throw options.timedOut(`${lastStatus}; the last check failed: ${transient}`);
 			}
-			throw error;
+			throw state.error;
 		}
-		if (state.state === 'COMPLETED') {
+		if (state.value.done) {
 			// A job known from submit on: it finished between the last "not yet" and this check.
 			if (!options.pollImmediately) {
 				const doneBy = checkedAt - started;
 				options.durations?.record(lastPendingAt === undefined ? doneBy : (lastPendingAt - started + doneBy) / 2);
 			}
-			return state;
+			return state.value.value;
 		}
-		if (state.state === 'PENDING') {
-			lastStatus = state.status;
-			lastPendingAt = checkedAt;
-		}
-		if (state.state === 'FAILED') throw jobFailed(job.requestId, state.error, state.body);
-		if (now() >= deadline) throw timedOut(job.requestId, options.timeoutMs, state.status);
+		lastStatus = state.value.status;
+		lastPendingAt = checkedAt;
+		if (now() >= deadline) throw options.timedOut(lastStatus);
 	}
-}
-
-/** Failures that retrying could have cured, given more time. */
-const TRANSIENT: string[] = ['server', 'rateLimited', 'network'];
-
-export function timedOut(requestId: string, timeoutMs: number, lastStatus: string): SegmindFailure {
-	return new SegmindFailure(
-		'timeout',
-		`Segmind job ${requestId} did not finish within ${Math.round(timeoutMs / 1000)} s (last status: ${lastStatus})`,
-		{
-			requestId,
-			description: `The job is still running at Segmind and will be billed. Collect it with the Get Result operation and request ID ${requestId} within 1 hour (Segmind keeps results that long), or raise "Timeout (Seconds)" in the node's options.`,
-		},
-	);
 }

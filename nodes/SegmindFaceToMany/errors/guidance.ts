@@ -13,6 +13,8 @@ export type GuidanceTopic = 'noFace' | 'multipleFaces' | 'badImage' | 'contentBl
 
 export interface Guidance {
 	topic: GuidanceTopic;
+	/** What happened, in plain words: the error's title. */
+	title: string;
 	advice: string;
 }
 
@@ -24,6 +26,7 @@ interface Rule extends Guidance {
 const RULES: Rule[] = [
 	{
 		topic: 'loraRejected',
+		title: 'Segmind could not use the Custom LoRA URL',
 		patterns: [
 			// fofr/cog-face-to-many predict.py: raise ValueError("Custom LoRA URL format is not supported.
 			// Must be in the format https://replicate.delivery/pbxt/[id]/trained_model.tar or ...").
@@ -46,6 +49,7 @@ const RULES: Rule[] = [
 	},
 	{
 		topic: 'contentBlocked',
+		title: "Segmind's content filter blocked the job",
 		patterns: [
 			// No Segmind moderation text is published: Segmind's docs only say content/RAI blocks surface as
 			// FAILED (segmind-face-to-many-api.txt, "Content / RAI blocks surface as FAILED") and its blog
@@ -66,6 +70,7 @@ const RULES: Rule[] = [
 	},
 	{
 		topic: 'multipleFaces',
+		title: 'Segmind found more than one face in the photo',
 		patterns: [
 			// The upstream model has no such error: cubiq/ComfyUI_InstantID InstantID.py (extractFeatures) keeps
 			// the largest face insightface finds, and fofr says one face per image is a limitation of the
@@ -81,6 +86,7 @@ const RULES: Rule[] = [
 	},
 	{
 		topic: 'noFace',
+		title: 'Segmind found no face in the photo',
 		patterns: [
 			// cubiq/ComfyUI_InstantID InstantID.py (ApplyInstantID, the node face-to-many uses):
 			// raise Exception('Reference Image: No face detected.'); older versions: 'Feature Extractor: No face
@@ -101,6 +107,7 @@ const RULES: Rule[] = [
 	},
 	{
 		topic: 'badImage',
+		title: 'Segmind could not read the photo',
 		patterns: [
 			// Pillow (used by ComfyUI's LoadImage) on a file that is not an image:
 			// "cannot identify image file '/tmp/inputs/input.jpg'" (PIL/Image.py open, UnidentifiedImageError).
@@ -123,7 +130,7 @@ const RULES: Rule[] = [
 		advice:
 			'Segmind could not read the input photo. Use a JPEG, PNG or WebP file that is not cut off or corrupt; with ' +
 			'Image Source "URL", the link must open the image itself without logging in and should end in .jpg, .jpeg, .png ' +
-			'or .webp (the upstream model rejects other file types). Or set Image Source to "Binary Property" so the node ' +
+			'or .webp (the upstream model rejects other file types). Or set Image Source to "Binary File" so the node ' +
 			'uploads the file.',
 	},
 ];
@@ -132,7 +139,7 @@ const RULES: Rule[] = [
 export function guidanceFor(serverText: string | undefined | null): Guidance | undefined {
 	if (typeof serverText !== 'string' || !serverText.trim()) return undefined;
 	for (const rule of RULES) {
-		if (rule.patterns.some((pattern) => pattern.test(serverText))) return { topic: rule.topic, advice: rule.advice };
+		if (rule.patterns.some((pattern) => pattern.test(serverText))) return { topic: rule.topic, title: rule.title, advice: rule.advice };
 	}
 	return undefined;
 }

@@ -1,9 +1,10 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
+import { ExecutionCancelledError } from '../helpers/abort';
+import { ValidationFailure } from '../helpers/parameters';
+import { SegmindFailure, serverErrorText, type FailureKind } from '../transport/failure';
 import { guidanceFor } from './guidance';
-import { ExecutionCancelledError } from './helpers/abort';
-import { SegmindFailure, serverErrorText, type FailureKind } from './transport/failure';
-import { ValidationFailure } from './validation';
+import { redact } from './redact';
 
 /**
  * Failures whose server text can be the model's reason (a FAILED job, a refused request, or an
@@ -11,18 +12,33 @@ import { ValidationFailure } from './validation';
  */
 const GUIDED_KINDS: FailureKind[] = ['failed', 'rejected', 'http', 'server'];
 
+export interface ErrorContext {
+	/** How many items the run has: in a batch, the title names the item ("item 3 of 8"). */
+	batchSize?: number;
+	/** Values that must never appear in the error (the API key): replaced wherever they occur. */
+	secrets?: string[];
+}
+
 /**
- * Turn anything a Segmind call threw into the n8n error users see.
- * Only fields we build ourselves are passed on: never an HTTP library error, whose
- * request config carries the x-api-key header.
+ * Turn anything an item threw into the n8n error users see: a short title saying what happened,
+ * then what to do, the request ID and the server's words in the description.
+ * Only fields we build ourselves are passed on: never an HTTP library error, whose request
+ * config carries the x-api-key header.
  */
-export function toNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+export function toNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex: number,
+	{ batchSize = 1, secrets = [] }: ErrorContext = {},
+): NodeApiError | NodeOperationError {
+	const clean = (text: string) => redact(text, secrets);
+	const title = (text: string) => clean(batchSize > 1 ? `${text} (item ${itemIndex + 1} of ${batchSize})` : text);
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 		return error;
 	}
 	if (error instanceof ValidationFailure) {
-		return new NodeOperationError(node, error.message, {
+		return new NodeOperationError(node, title(error.message), {
 			itemIndex,
 			description: 'Nothing was sent to Segmind. Fix the value (or the expression that produces it) and run again.',
 		});
@@ -34,15 +50,22 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		const context: JsonObject = {};
 		if (error.requestId) context.request_id = error.requestId;
 		const serverText = serverErrorText(error.body);
-		if (serverText) context.server_error = serverText;
-		// Known model/Segmind texts: plain advice first, the usual description after; the message keeps
-		// the server's text and the request id. Unknown texts: no change.
+		if (serverText) context.server_error = clean(serverText);
+		// Known model/Segmind texts: the plain title and advice replace the generic ones, and the
+		// server's own words follow. Unknown texts: the failure's own title and description.
 		const guidance = GUIDED_KINDS.includes(error.kind) ? guidanceFor(serverText ?? error.message) : undefined;
 		if (guidance) context.failure_reason = guidance.topic;
-		const description = [guidance?.advice, error.description].filter(Boolean).join(' ') || undefined;
+		const parts = guidance
+			? [guidance.advice, serverText ? `Segmind said: "${serverText}".` : '']
+			: [error.description];
+		if (error.requestId && !parts.some((part) => part.includes(error.requestId as string))) {
+			parts.push(`Request ID: ${error.requestId}.`);
+		}
+		const description = clean(parts.filter(Boolean).join(' ')) || undefined;
+		const message = title(guidance?.title ?? error.message);
 		if (error.httpCode !== undefined) {
 			const apiError = new NodeApiError(node, { ...context, httpCode: String(error.httpCode) }, {
-				message: error.message,
+				message,
 				description,
 				httpCode: String(error.httpCode),
 				itemIndex,
@@ -50,15 +73,12 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 			Object.assign(apiError.context, context);
 			return apiError;
 		}
-		const operationError = new NodeOperationError(node, error.message, {
-			itemIndex,
-			description,
-		});
+		const operationError = new NodeOperationError(node, message, { itemIndex, description });
 		Object.assign(operationError.context, context);
 		return operationError;
 	}
 	const message = error instanceof Error ? error.message : String(error);
-	return new NodeOperationError(node, message, { itemIndex });
+	return new NodeOperationError(node, title(message), { itemIndex });
 }
 
 /** The JSON an item carries under Continue On Fail. */

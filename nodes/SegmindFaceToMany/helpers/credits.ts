@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { SegmindFailure } from '../transport/failure';
-import type { RunContext } from './context';
+import type { SegmindClient } from '../transport/client';
+import { toNumber } from './values';
 
 export interface Balance {
 	/** What jobs can spend: paid credits plus free credits. */
@@ -9,11 +10,6 @@ export interface Balance {
 	credits: number;
 	freeCredits: number;
 }
-
-const toNumber = (value: unknown): number | undefined => {
-	const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : NaN;
-	return Number.isFinite(n) ? n : undefined;
-};
 
 const round = (n: number) => Number(n.toFixed(4));
 
@@ -29,8 +25,8 @@ export function readBalance(body: IDataObject): Balance | undefined {
  * "Check Credits First": read the balance once, before any upload or job, and fail when it is
  * zero (or less) or below "Minimum Credits", instead of every item failing with a 406.
  */
-export async function checkCredits(run: RunContext, minimumCredits: number): Promise<Balance> {
-	const body = await run.client.credits();
+export async function checkCredits(client: SegmindClient, minimumCredits: number): Promise<Balance> {
+	const body = await client.credits();
 	const balance = readBalance(body);
 	if (!balance) {
 		throw new SegmindFailure('badResponse', 'Segmind answered the credit balance request without a balance', {

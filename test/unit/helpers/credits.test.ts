@@ -1,4 +1,4 @@
-import { creditFields, readBalance } from '../../nodes/SegmindFaceToMany/actions/credits';
+import { creditFields, readBalance } from '../../../nodes/SegmindFaceToMany/helpers/credits';
 
 describe('readBalance (GET /v1/get-user-credits)', () => {
 	it('adds free credits to paid credits', () => {

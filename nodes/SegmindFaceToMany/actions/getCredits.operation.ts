@@ -1,0 +1,17 @@
+import type { Operation } from './operation';
+
+/** Get Credit Balance: the account's credits (free to call). */
+export const getCredits: Operation<void> = {
+	option: {
+		name: 'Get Credit Balance',
+		value: 'getCredits',
+		action: 'Get the credit balance',
+		description: 'Return the Segmind credits left on the account (free to call)',
+	},
+	fields: [],
+	sendsJob: false,
+	async prepare() {},
+	async execute(item) {
+		return { json: await item.client.credits() };
+	},
+};

@@ -1,0 +1,29 @@
+import type { Operation } from './operation';
+import { jobPayload, prepareJob, type JobPlan } from './job';
+
+/** Submit Job: send the job and return its handles at once (collect it later with Get Job Result). */
+export const submit: Operation<JobPlan> = {
+	option: {
+		name: 'Submit Job',
+		value: 'submit',
+		action: 'Submit a job without waiting',
+		description: 'Send the photo and return the request ID at once, to collect the image later with Get Job Result',
+	},
+	fields: [],
+	sendsJob: true,
+	prepare: prepareJob,
+	async execute(item, plan) {
+		const payload = await jobPayload(item, plan);
+		const job = await item.client.submit(payload);
+		return {
+			json: {
+				request_id: job.requestId,
+				status: job.status,
+				status_url: job.statusUrl,
+				response_url: job.responseUrl,
+				style: payload.style,
+				seed: payload.seed === -1 ? 'random' : payload.seed,
+			},
+		};
+	},
+};

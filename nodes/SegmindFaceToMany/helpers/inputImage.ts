@@ -1,0 +1,93 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { binaryPropertyNameField, imageSourceField, imageUrlField } from '../actions/common.fields';
+import { describeBytes, detectImageType, INPUT_MIME_TYPES } from './image';
+import { httpUrl, labelOf, readField, ValidationFailure } from './parameters';
+
+/** Where a job's photo comes from: a URL sent as is, or a binary field uploaded first. */
+export type ImageInput =
+	| { source: 'url'; url: string }
+	| { source: 'binary'; propertyName: string; mimeType: string };
+
+const FIELD = labelOf(binaryPropertyNameField);
+const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+const MIME_NOT_IMAGE = /^(?!image\/)(?!application\/octet-stream$)(?!$)/i;
+
+/**
+ * Item `i`'s photo, checked before anything is sent: a URL must be http(s); a binary file must be
+ * on the item and be a whole JPEG, PNG or WebP within "Max Input Image Size (MB)" by its bytes,
+ * whatever its MIME type or file name says. The bytes are read here to check them and dropped:
+ * holding every photo of a batch until its upload would cost the batch's size in memory.
+ */
+export async function readImageInput(
+	ctx: IExecuteFunctions,
+	i: number,
+	limits: { maxInputImageSizeMb: number; toolMode: boolean },
+): Promise<ImageInput> {
+	const source = readField<string>(ctx, imageSourceField, i);
+	if (source === 'binary' && limits.toolMode) {
+		throw new ValidationFailure(
+			labelOf(imageSourceField),
+			'is "Binary File", but an AI agent has no file to pass: set Image Source to URL and let the agent fill Image URL',
+			source,
+		);
+	}
+	if (source !== 'binary') {
+		const url = readField(ctx, imageUrlField, i, { schema: httpUrl('a public http:// or https:// link to the face photo') });
+		return { source: 'url', url };
+	}
+	const propertyName = readField<string>(ctx, binaryPropertyNameField, i).trim();
+	if (!propertyName) throw new ValidationFailure(FIELD, 'is required: the name of the binary field with the photo', propertyName);
+	const binary = ctx.getInputData()[i]?.binary?.[propertyName];
+	if (!binary) {
+		const present = Object.keys(ctx.getInputData()[i]?.binary ?? {});
+		throw new ValidationFailure(
+			FIELD,
+			`is not on the incoming item (${present.length ? `it has: ${present.join(', ')}` : 'it has no binary data'})`,
+			propertyName,
+		);
+	}
+	const declaredType = (binary.mimeType ?? '').toLowerCase();
+	if (MIME_NOT_IMAGE.test(declaredType)) {
+		throw new ValidationFailure(
+			FIELD,
+			`is not an image (it is ${declaredType}${binary.fileName ? `, ${binary.fileName}` : ''}); use a JPEG, PNG or WebP photo`,
+			propertyName,
+		);
+	}
+	const maxBytes = limits.maxInputImageSizeMb * 1024 * 1024;
+	const tooLarge = (size: number) =>
+		new ValidationFailure(
+			FIELD,
+			`is ${megabytes(size)}, over the ${limits.maxInputImageSizeMb} MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option`,
+			propertyName,
+		);
+	// The size n8n recorded (when it did) refuses a huge file without reading it into memory.
+	const declaredSize = binary.bytes;
+	if (typeof declaredSize === 'number' && declaredSize > maxBytes) throw tooLarge(declaredSize);
+	const bytes = await ctx.helpers.getBinaryDataBuffer(i, propertyName);
+	const type = detectImageType(bytes);
+	if (!type) {
+		throw new ValidationFailure(FIELD, `is not an image (${describeBytes(bytes, declaredType)}); use a JPEG, PNG or WebP photo`, propertyName);
+	}
+	if (!INPUT_MIME_TYPES.includes(type.mimeType)) {
+		throw new ValidationFailure(
+			FIELD,
+			`is a ${type.extension.toUpperCase()} image; Segmind's face-to-many takes a JPEG, PNG or WebP photo: convert it first`,
+			propertyName,
+		);
+	}
+	if (bytes.length > maxBytes) throw tooLarge(bytes.length);
+	return { source: 'binary', propertyName, mimeType: type.mimeType };
+}
+
+/** The photo's URL for the job: a binary file is uploaded to Segmind's storage first. */
+export async function imageUrlFor(
+	ctx: IExecuteFunctions,
+	i: number,
+	image: ImageInput,
+	upload: (bytes: Buffer, mimeType: string) => Promise<string>,
+): Promise<string> {
+	if (image.source === 'url') return image.url;
+	return await upload(await ctx.helpers.getBinaryDataBuffer(i, image.propertyName), image.mimeType);
+}

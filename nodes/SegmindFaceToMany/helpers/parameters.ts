@@ -1,0 +1,131 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { z } from 'zod';
+
+/*
+ * Reading and checking parameters, derived from their declarations (actions/*.fields.ts,
+ * *.operation.ts): the name and default to read, the type and range to check, and the label an
+ * error names. Nothing here knows a particular field but through the declaration it is given.
+ */
+
+/** A value the user gave that cannot be used; nothing has been sent when this is thrown. */
+export class ValidationFailure extends Error {
+	constructor(
+		readonly field: string,
+		readonly problem: string,
+		readonly value: unknown,
+	) {
+		super(`Invalid ${field}: ${describeValue(value)} ${problem}`);
+		this.name = 'ValidationFailure';
+	}
+}
+
+function describeValue(value: unknown): string {
+	if (value === undefined || value === null || value === '') return 'the value';
+	const text = typeof value === 'string' ? `"${value}"` : String(value);
+	return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+/** How a field is named in errors: its label in the panel, in quotes. */
+export const labelOf = (field: INodeProperties) => `"${field.displayName}"`;
+
+/** Options match whatever the case, spaces, "_" or "-": "video game", "VIDEO_GAME" → "Video game". */
+const looseKey = (value: string) => value.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+
+/** A number, or text that is a whole number as written ("0.5" from a sheet or an expression). */
+const numeric = z.preprocess((value) => {
+	if (typeof value !== 'string' || !value.trim()) return value;
+	const n = Number(value.trim());
+	return Number.isFinite(n) ? n : value;
+}, z.number({ invalid_type_error: 'must be a number', required_error: 'is required' }).finite('must be a finite number'));
+
+function numberSchema(field: INodeProperties): z.ZodTypeAny {
+	const { minValue: min, maxValue: max, numberPrecision } = field.typeOptions ?? {};
+	const range =
+		min !== undefined && max !== undefined ? `between ${min} and ${max}` : min !== undefined ? `${min} or more` : `at most ${max}`;
+	let schema = z.number();
+	if (numberPrecision === 0) schema = schema.int(`must be a whole number ${range}`);
+	if (min !== undefined) schema = schema.min(min, `must be ${range}`);
+	if (max !== undefined) schema = schema.max(max, `must be ${range}`);
+	return numeric.pipe(schema);
+}
+
+function optionsSchema(field: INodeProperties): z.ZodTypeAny {
+	const values = (field.options ?? []).map((option) => String((option as { value: unknown }).value));
+	const allowed = values.map((v) => `"${v}"`).join(', ');
+	return z
+		.string({ invalid_type_error: `must be one of ${allowed}` })
+		.transform((value, ctx) => {
+			const match = values.find((v) => looseKey(v) === looseKey(value));
+			if (match !== undefined) return match;
+			ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be one of ${allowed}` });
+			return z.NEVER;
+		});
+}
+
+/** The check a field's declaration implies; `refine` adds what the declaration cannot say. */
+export function schemaOf(field: INodeProperties): z.ZodTypeAny {
+	switch (field.type) {
+		case 'number':
+			return numberSchema(field);
+		case 'options':
+			return optionsSchema(field);
+		case 'boolean':
+			return z.preprocess(
+				(value) => (value === 'true' ? true : value === 'false' ? false : value),
+				z.boolean({ invalid_type_error: 'must be true or false' }),
+			);
+		default:
+			// Text: a number from an expression is taken as its text (a Prompt of 42 means "42").
+			return z.preprocess(
+				(value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value),
+				z.string({ invalid_type_error: 'must be text', required_error: 'is required' }),
+			);
+	}
+}
+
+/** Check `value` against `schema`; a failure names the field and the value. */
+export function check<T>(field: INodeProperties, value: unknown, schema: z.ZodType<T> = schemaOf(field)): T {
+	const result = schema.safeParse(value);
+	if (result.success) return result.data;
+	throw new ValidationFailure(labelOf(field), result.error.issues[0].message, value);
+}
+
+/**
+ * Read one field of item `i` (a top-level field, or one inside the collection `within`), with
+ * its declared default, and check it.
+ */
+export function readField<T = unknown>(
+	ctx: IExecuteFunctions,
+	field: INodeProperties,
+	i: number,
+	options: { within?: INodeProperties; schema?: z.ZodType<T> } = {},
+): T {
+	const path = options.within ? `${options.within.name}.${field.name}` : field.name;
+	const value = ctx.getNodeParameter(path, i, field.default);
+	return check(field, value === undefined || value === null ? field.default : value, options.schema ?? (schemaOf(field) as z.ZodType<T>));
+}
+
+/** Every field of a collection, read and checked, with each one's default where it is not set. */
+export function readCollection(ctx: IExecuteFunctions, collection: INodeProperties, i: number): IDataObject {
+	const values: IDataObject = {};
+	for (const field of collection.options as INodeProperties[]) {
+		values[field.name] = readField(ctx, field, i, { within: collection }) as IDataObject[string];
+	}
+	return values;
+}
+
+/** An http(s) URL (scheme in any case, sent in lower case), with a host. */
+export const httpUrl = (whatItIs: string) =>
+	z
+		.string({ invalid_type_error: 'must be a URL' })
+		.trim()
+		.min(1, `is required: ${whatItIs}`)
+		.transform((value) => value.replace(/^[a-z][a-z0-9+.-]*:/i, (scheme) => scheme.toLowerCase()))
+		.refine((value) => {
+			try {
+				const url = new URL(value);
+				return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+			} catch {
+				return false;
+			}
+		}, 'must be an http:// or https:// URL');

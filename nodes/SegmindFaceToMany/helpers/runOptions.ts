@@ -1,0 +1,39 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { optionOf, runOptionsField } from '../actions/common.fields';
+import { readCollection, ValidationFailure, labelOf } from './parameters';
+import type { PollingMode } from './polling';
+
+export type OutputMode = 'binary' | 'url' | 'both';
+
+/** The "Options" collection: how the run behaves (see runOptionsField for each one's meaning). */
+export interface RunOptions {
+	binaryPropertyOutput: string;
+	checkCreditsFirst: boolean;
+	maxConcurrency: number;
+	maxImageSizeMb: number;
+	maxInputImageSizeMb: number;
+	maxRequestsPerMinute: number;
+	maxRetries: number;
+	minimumCredits: number;
+	output: OutputMode;
+	pollIntervalSeconds: number;
+	pollingMode: PollingMode;
+	timeoutSeconds: number;
+}
+
+const outputField = optionOf(runOptionsField, 'binaryPropertyOutput');
+
+/** Read and check the Options (from the first item: they set how the whole run behaves). */
+export function readRunOptions(ctx: IExecuteFunctions): RunOptions {
+	const options = readCollection(ctx, runOptionsField, 0) as unknown as RunOptions;
+	options.binaryPropertyOutput = options.binaryPropertyOutput.trim();
+	if (!/^[A-Za-z0-9_.-]+$/.test(options.binaryPropertyOutput)) {
+		throw new ValidationFailure(
+			labelOf(outputField),
+			options.binaryPropertyOutput ? 'may only contain letters, digits, "_", "." and "-"' : 'is required',
+			options.binaryPropertyOutput,
+		);
+	}
+	return options;
+}
