@@ -140,7 +140,8 @@ describe.each([
 		const id = onlyJobId(ctx.server);
 		const [error] = JSON.parse(answer) as IDataObject[];
 		expect(error).toMatchObject({ request_id: id });
-		expect(error.error).toContain('no face found');
+		expect(error.error).toBe("Segmind's content filter blocked the job");
+		expect(answer).toContain('no face found'); // the server's own words reach the agent
 		expect(answer).not.toMatch(/\bat .*\.js:\d+/);
 	});
 });

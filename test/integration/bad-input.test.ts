@@ -38,12 +38,12 @@ const cases: Case[] = [
 	{
 		name: 'seed 2^33',
 		parameters: { seed: 2 ** 33 },
-		message: 'Invalid "Seed": 8589934592 must be -1 (random) or 0 to 4294967295',
+		message: 'Invalid "Seed": 8589934592 must be between -1 and 4294967295',
 	},
 	{
 		name: 'seed 1.5',
 		parameters: { seed: 1.5 },
-		message: 'Invalid "Seed": 1.5 must be a whole number: -1 (random) or 0 to 4294967295',
+		message: 'Invalid "Seed": 1.5 must be a whole number between -1 and 4294967295',
 	},
 	{
 		name: 'seed from an expression that is not a number',
@@ -75,7 +75,7 @@ const cases: Case[] = [
 		name: 'image empty (from an expression)',
 		parameters: { imageUrl: '={{ $json.photo }}' },
 		items: [{ json: { photo: '' } }],
-		message: 'Invalid "Image URL": the value is required: a public http:// or https:// URL of the photo',
+		message: 'Invalid "Image URL": the value is required: a public http:// or https:// link to the face photo',
 	},
 	{
 		name: 'a LoRA URL from a host the API rejects',
@@ -87,60 +87,54 @@ const cases: Case[] = [
 		name: 'a missing binary property',
 		parameters: { imageSource: 'binary', binaryPropertyName: 'photo' },
 		items: [{ file: 'fixtures/face.png', property: 'data' }],
-		message: 'Invalid "Input Binary Property": "photo" is not on the incoming item (it has: data)',
+		message: 'Invalid "Input Data Field Name": "photo" is not on the incoming item (it has: data)',
 	},
 	{
 		name: 'an item with no binary data at all',
 		parameters: { imageSource: 'binary' },
 		items: [{ json: { name: 'no file' } }],
-		message: 'Invalid "Input Binary Property": "data" is not on the incoming item (it has no binary data)',
+		message: 'Invalid "Input Data Field Name": "data" is not on the incoming item (it has no binary data)',
 	},
 	{
 		name: 'a PDF declared application/pdf',
 		parameters: { imageSource: 'binary' },
 		items: [{ bytes: PDF, mimeType: 'application/pdf', fileName: 'cv.pdf' }],
 		message:
-			'Invalid "Input Binary Property": "data" is not an image (it is application/pdf, cv.pdf); use a JPEG, PNG or WebP photo',
+			'Invalid "Input Data Field Name": "data" is not an image (it is application/pdf, cv.pdf); use a JPEG, PNG or WebP photo',
 	},
 	{
 		name: 'a PDF mislabelled image/png',
 		parameters: { imageSource: 'binary' },
 		items: [{ bytes: PDF, mimeType: 'image/png', fileName: 'face.png' }],
 		message:
-			'Invalid "Input Binary Property": "data" is not an image (a PDF document); use a JPEG, PNG or WebP photo',
+			'Invalid "Input Data Field Name": "data" is not an image (a PDF document); use a JPEG, PNG or WebP photo',
 	},
 	{
 		name: 'a GIF (declared image/gif)',
 		parameters: { imageSource: 'binary' },
 		items: [{ bytes: GIF, mimeType: 'image/gif', fileName: 'face.gif' }],
 		message:
-			'Invalid "Input Binary Property": "data" is a GIF image; Segmind\'s face-to-many takes a JPEG, PNG or WebP photo: convert it first',
+			'Invalid "Input Data Field Name": "data" is a GIF image; Segmind\'s face-to-many takes a JPEG, PNG or WebP photo: convert it first',
 	},
 	{
 		name: 'a BMP mislabelled image/jpeg',
 		parameters: { imageSource: 'binary' },
 		items: [{ bytes: BMP, mimeType: 'image/jpeg', fileName: 'face.jpg' }],
 		message:
-			'Invalid "Input Binary Property": "data" is a BMP image; Segmind\'s face-to-many takes a JPEG, PNG or WebP photo: convert it first',
+			'Invalid "Input Data Field Name": "data" is a BMP image; Segmind\'s face-to-many takes a JPEG, PNG or WebP photo: convert it first',
 	},
 	{
 		name: 'a photo over "Max Input Image Size (MB)"',
 		parameters: { imageSource: 'binary', options: { ...FAST, maxInputImageSizeMb: 1 } },
 		items: [{ bytes: pngOf(1.5), mimeType: 'image/png', fileName: 'big.png' }],
 		message:
-			'Invalid "Input Binary Property": "data" is 1.5 MB, over the 1 MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option',
+			'Invalid "Input Data Field Name": "data" is 1.5 MB, over the 1 MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option',
 	},
 	{
 		name: 'an unknown style from an expression',
 		parameters: { style: '={{ $json.style }}' },
 		items: [{ json: { style: 'Anime' } }],
-		message: 'Invalid "Style": "Anime" must be one of "3D", "Emoji", "Video game", "Pixels", "Clay", "Toy"',
-	},
-	{
-		name: 'a style in the wrong case from an expression ("video game")',
-		parameters: { style: '={{ $json.style }}' },
-		items: [{ json: { style: 'video game' } }],
-		message: /^Invalid "Style": "video game" must be one of .*"Video game"/,
+		message: 'Invalid "Style": "Anime" must be one of "3D", "Clay", "Emoji", "Pixels", "Toy", "Video game"',
 	},
 	{
 		name: 'an empty request ID for Get Result',
@@ -157,7 +151,7 @@ const cases: Case[] = [
 		name: 'a URL that is not a Segmind v2 request URL for Get Result',
 		parameters: { operation: 'getResult', requestId: 'https://example.com/jobs/42' },
 		message:
-			'Invalid "Request ID or Status URL": "https://example.com/jobs/42" is not a Segmind v2 request URL (…/v2/requests/<id>/status)',
+			'Invalid "Request ID or Status URL": "https://example.com/jobs/42" is not a Segmind request URL (…/v2/requests/<id>/status)',
 	},
 	{
 		name: 'Timeout (Seconds) 0',
@@ -216,9 +210,9 @@ test('with Continue On Fail, each bad item gets its own field error and the good
 	);
 	expect(run.error).toBeUndefined();
 	expect(run.items.map((i) => i.json.error)).toEqual([
-		'Invalid "Style": "Anime" must be one of "3D", "Emoji", "Video game", "Pixels", "Clay", "Toy"',
-		'Invalid "Seed": 8589934592 must be -1 (random) or 0 to 4294967295',
-		'Invalid "Image URL": "ftp://x" must be an http:// or https:// URL',
+		'Invalid "Style": "Anime" must be one of "3D", "Clay", "Emoji", "Pixels", "Toy", "Video game" (item 1 of 4)',
+		'Invalid "Seed": 8589934592 must be between -1 and 4294967295 (item 2 of 4)',
+		'Invalid "Image URL": "ftp://x" must be an http:// or https:// URL (item 3 of 4)',
 		undefined,
 	]);
 	expect(run.items[3].json).toMatchObject({ status: 'COMPLETED', style: 'Emoji', seed: 4 });
@@ -262,7 +256,7 @@ test('an oversized photo on a later item stops the run before the earlier items 
 	);
 	const error = nodeError(run);
 	expect(error.message).toBe(
-		'Invalid "Input Binary Property": "data" is 2.0 MB, over the 1 MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option',
+		'Invalid "Input Data Field Name": "data" is 2.0 MB, over the 1 MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option (item 2 of 2)',
 	);
 	expect(error.description).toMatch(/^Nothing was sent to Segmind/);
 	expect(error.context.itemIndex).toBe(1);
@@ -285,8 +279,38 @@ test('a mislabelled file on a later item stops the run before the earlier items 
 	const error = nodeError(run);
 	expect(error.name).toBe('NodeOperationError');
 	expect(error.message).toBe(
-		'Invalid "Input Binary Property": "data" is not an image (a PDF document); use a JPEG, PNG or WebP photo',
+		'Invalid "Input Data Field Name": "data" is not an image (a PDF document); use a JPEG, PNG or WebP photo (item 3 of 3)',
 	);
 	expect(error.context.itemIndex).toBe(2);
 	expect(ctx.server.requests).toEqual([]);
+});
+
+describe('values from expressions and sheets are taken as a user means them', () => {
+	test.each([
+		['"video game"', 'video game', 'Video game'],
+		['"Video Game" (as the dropdown shows it)', 'Video Game', 'Video game'],
+		['"clay"', 'clay', 'Clay'],
+		['"VIDEO_GAME"', 'VIDEO_GAME', 'Video game'],
+	])('the style %s is sent as Segmind spells it', async (_name, given, sent) => {
+		const run = await runNode(ctx.server, { operation: 'submit', style: '={{ $json.style }}', options: FAST }, { items: [{ json: { style: given } }] });
+		expect(run.error).toBeUndefined();
+		expect(ctx.server.requests.filter((r) => r.route === 'submit').map((r) => r.body?.style)).toEqual([sent]);
+	});
+
+	test('numbers written as text are sent as numbers, and a number as the Prompt is sent as text', async () => {
+		const run = await runNode(
+			ctx.server,
+			{ operation: 'submit', prompt: '={{ $json.prompt }}', seed: '={{ $json.seed }}', loraScale: '={{ $json.lora }}', options: FAST },
+			{ items: [{ json: { prompt: 42, seed: '1234', lora: '0.5' } }] },
+		);
+		expect(run.error).toBeUndefined();
+		const [submitted] = ctx.server.requests.filter((r) => r.route === 'submit');
+		expect(submitted.body).toMatchObject({ prompt: '42', seed: 1234, lora_scale: 0.5 });
+	});
+
+	test('an upper-case URL scheme is sent in lower case', async () => {
+		const run = await runNode(ctx.server, { operation: 'submit', imageUrl: 'HTTPS://example.com/Face.jpg', options: FAST });
+		expect(run.error).toBeUndefined();
+		expect(ctx.server.requests.find((r) => r.route === 'submit')?.body?.image).toBe('https://example.com/Face.jpg');
+	});
 });

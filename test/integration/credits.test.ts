@@ -72,7 +72,7 @@ describe('Check Credits First', () => {
 		expect(run.error).toBeUndefined();
 		expect(run.items.map((i) => i.json.error)).toEqual([
 			'Your Segmind credit balance is 0: no job was sent',
-			'Invalid "Seed": 1.5 must be a whole number: -1 (random) or 0 to 4294967295',
+			'Invalid "Seed": 1.5 must be a whole number between -1 and 4294967295 (item 2 of 3)',
 			'Your Segmind credit balance is 0: no job was sent',
 		]);
 		expect(run.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);

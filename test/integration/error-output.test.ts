@@ -41,9 +41,9 @@ test('a mixed batch: successes leave through the main output, failures through t
 		who: 'bob',
 		photo: 'https://example.com/bob.jpg',
 		prompt: 'a person, nsfw',
-		error: `Segmind job ${blockedId} failed: Content blocked: the request was flagged by the safety filter`,
+		error: "Segmind's content filter blocked the job (item 2 of 4)",
 		details: {
-			description: expect.stringMatching(/content filter blocked this job[\s\S]*Segmind reported FAILED/),
+			description: expect.stringMatching(/content filter blocked this job[\s\S]*Segmind said: "Content blocked/),
 			httpCode: '422',
 			request_id: blockedId,
 			reason: 'contentBlocked',
@@ -53,7 +53,7 @@ test('a mixed batch: successes leave through the main output, failures through t
 		who: 'cy',
 		photo: 'ftp://example.com/cy.jpg',
 		prompt: 'a person',
-		error: 'Invalid "Image URL": "ftp://example.com/cy.jpg" must be an http:// or https:// URL',
+		error: 'Invalid "Image URL": "ftp://example.com/cy.jpg" must be an http:// or https:// URL (item 3 of 4)',
 		details: { description: expect.stringMatching(/^Nothing was sent to Segmind/) },
 	});
 	expect(failed.every((item) => item.binary === undefined)).toBe(true);

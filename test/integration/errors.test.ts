@@ -25,7 +25,7 @@ describe('bad parameters', () => {
 		);
 		const error = nodeError(run);
 		expect(error.name).toBe('NodeOperationError');
-		expect(error.message).toMatch(/^Invalid "Seed": -5 must be -1 \(random\) or 0 to 4294967295/);
+		expect(error.message).toBe('Invalid "Seed": -5 must be between -1 and 4294967295 (item 3 of 3)');
 		expect(error.context.itemIndex).toBe(2);
 		expect(ctx.server.requests).toEqual([]);
 	});
@@ -83,11 +83,13 @@ describe('406: insufficient credits', () => {
 });
 
 describe('FAILED jobs', () => {
-	const expectFailed = (run: Awaited<ReturnType<typeof runNode>>, id: string, serverText: string) => {
+	const expectFailed = (run: Awaited<ReturnType<typeof runNode>>, id: string, serverText: string, title?: string) => {
 		const error = nodeError(run);
 		expect(error.name).toBe('NodeApiError');
 		expect(error.httpCode).toBe('422');
-		expect(error.message).toBe(`Segmind job ${id} failed: ${serverText}`);
+		// A known reason gets a plain title; the server's words and the request id follow below it.
+		expect(error.message).toBe(title ?? `Segmind job ${id} failed: ${serverText}`);
+		if (title) expect(error.description).toContain(`Segmind said: "${serverText}". Request ID: ${id}.`);
 		expect(error.context.request_id).toBe(id);
 		expect(error.context.server_error).toBe(serverText);
 		// Final: one submit, no result download.
@@ -108,14 +110,14 @@ describe('FAILED jobs', () => {
 	test('FAILED served under HTTP 200 is still a failure, not a pending job', async () => {
 		ctx.server.configure({ failJob: 'Face not detected in the input image', failedStatus: 200 });
 		const run = await runNode(ctx.server, { options: FAST });
-		expectFailed(run, onlyJobId(ctx.server), 'Face not detected in the input image');
+		expectFailed(run, onlyJobId(ctx.server), 'Face not detected in the input image', 'Segmind found no face in the photo');
 	});
 
 	test('a content-safety block (prompt "nsfw") reports the server text and request id', async () => {
 		const run = await runNode(ctx.server, { prompt: 'nsfw portrait', options: FAST });
 		const id = onlyJobId(ctx.server);
-		expectFailed(run, id, 'Content blocked: the request was flagged by the safety filter');
-		expect(nodeError(run).description).toMatch(/content-safety/);
+		expectFailed(run, id, 'Content blocked: the request was flagged by the safety filter', "Segmind's content filter blocked the job");
+		expect(nodeError(run).description).toMatch(/^Segmind's content filter blocked this job\./);
 	});
 
 	test('Generate (Sync) answered 422 passes the server reason on', async () => {
@@ -123,7 +125,8 @@ describe('FAILED jobs', () => {
 		const error = nodeError(run);
 		expect(error.name).toBe('NodeApiError');
 		expect(error.httpCode).toBe('422');
-		expect(error.message).toContain('Content blocked: the request was flagged by the safety filter');
+		expect(error.message).toBe("Segmind's content filter blocked the job");
+		expect(error.description).toContain('Segmind said: "Content blocked: the request was flagged by the safety filter".');
 		expect(ctx.server.requests.map((r) => r.route)).toEqual(['sync']);
 	});
 });
@@ -201,8 +204,9 @@ describe('timeout', () => {
 		const id = onlyJobId(ctx.server);
 		const error = nodeError(run);
 		expect(error.name).toBe('NodeOperationError');
-		expect(error.message).toMatch(new RegExp(`^Segmind job ${id} did not finish within 1 s \\(last status: (QUEUED|PROCESSING)\\)$`));
-		expect(error.description).toContain(`Get Result operation and request ID ${id}`);
+		expect(error.message).toBe('The Segmind job did not finish within 1 s');
+		expect(error.description).toMatch(new RegExp(`^Job ${id} \\(last status: (QUEUED|PROCESSING)\\) is still running`));
+		expect(error.description).toContain(`Get Job Result operation and request ID ${id}`);
 		expect(error.context.request_id).toBe(id);
 		expect(ctx.server.count('submit')).toBe(1);
 		expect(ctx.server.count('status')).toBeGreaterThanOrEqual(2);
@@ -221,9 +225,10 @@ describe('timeout while the status checks keep failing', () => {
 		const run = await runNode(ctx.server, { options: { ...FAST, timeoutSeconds: 2, maxRetries: 8 } });
 		const id = onlyJobId(ctx.server);
 		const error = nodeError(run);
-		expect(error.message).toMatch(new RegExp(`^Segmind job ${id} did not finish within 2 s \\(last status: `));
-		expect(error.message.endsWith(lastCheck)).toBe(true);
-		expect(error.description).toContain(`Get Result operation and request ID ${id}`);
+		expect(error.message).toBe('The Segmind job did not finish within 2 s');
+		expect(error.description).toMatch(new RegExp(`^Job ${id} \\(last status: `));
+		expect(error.description).toContain(lastCheck);
+		expect(error.description).toContain(`Get Job Result operation and request ID ${id}`);
 		expect(error.context.request_id).toBe(id);
 		expect(ctx.server.count('submit')).toBe(1);
 	});
@@ -253,7 +258,7 @@ describe('Continue On Fail', () => {
 		const failedId = [...ctx.server.jobs.values()].find((j) => j.body.prompt === 'nsfw')!.id;
 		expect(run.items[1].binary).toBeUndefined();
 		expect(run.items[1].json).toMatchObject({
-			error: `Segmind job ${failedId} failed: Content blocked: the request was flagged by the safety filter`,
+			error: "Segmind's content filter blocked the job (item 2 of 3)",
 			httpCode: '422',
 			request_id: failedId,
 		});
@@ -278,20 +283,21 @@ describe('never a second POST after a 2xx submit', () => {
 	});
 });
 
-describe('issue 7: plain advice for known failure texts', () => {
+describe('plain advice for known failure texts', () => {
 	const NO_FACE = 'Exception: Reference Image: No face detected.';
 	const FAILED_DESCRIPTION = /The job ran and Segmind reported FAILED/;
 
-	test('"no face detected": the description starts with the advice; message keeps the server text and request id', async () => {
+	test('"no face detected": a plain title; the advice once, then the server text and request id', async () => {
 		ctx.server.configure({ failJob: NO_FACE });
 		const run = await runNode(ctx.server, { options: FAST });
 		const id = onlyJobId(ctx.server);
 		const error = nodeError(run);
 		expect(error.name).toBe('NodeApiError');
 		expect(error.httpCode).toBe('422');
-		expect(error.message).toBe(`Segmind job ${id} failed: ${NO_FACE}`);
+		expect(error.message).toBe('Segmind found no face in the photo');
 		expect(error.description).toMatch(/^Segmind found no face in the photo\. Use a clear, front-facing photo of one real person/);
-		expect(error.description).toMatch(FAILED_DESCRIPTION);
+		expect(error.description).toContain(`Segmind said: "${NO_FACE}". Request ID: ${id}.`);
+		expect(error.description).not.toMatch(FAILED_DESCRIPTION);
 		expect(error.context.request_id).toBe(id);
 		expect(error.context.server_error).toBe(NO_FACE);
 		expect(error.context.failure_reason).toBe('noFace');
@@ -311,7 +317,7 @@ describe('issue 7: plain advice for known failure texts', () => {
 		expect(run.items[0].binary?.data?.mimeType).toBe('image/png');
 		const failedId = [...ctx.server.jobs.values()].find((j) => j.body.prompt === 'no face here')!.id;
 		expect(run.items[1].json).toMatchObject({
-			error: `Segmind job ${failedId} failed: ${NO_FACE}`,
+			error: 'Segmind found no face in the photo (item 2 of 2)',
 			httpCode: '422',
 			request_id: failedId,
 			reason: 'noFace',
@@ -322,7 +328,7 @@ describe('issue 7: plain advice for known failure texts', () => {
 	test('the content-safety block gets the content advice and reason contentBlocked', async () => {
 		const run = await runNode(ctx.server, { prompt: 'nsfw portrait', options: FAST });
 		const error = nodeError(run);
-		expect(error.message).toBe(`Segmind job ${onlyJobId(ctx.server)} failed: Content blocked: the request was flagged by the safety filter`);
+		expect(error.message).toBe("Segmind's content filter blocked the job");
 		expect(error.description).toMatch(/^Segmind's content filter blocked this job\./);
 		expect(error.context.failure_reason).toBe('contentBlocked');
 	});
@@ -336,7 +342,7 @@ describe('issue 7: plain advice for known failure texts', () => {
 		expect(run.items[0].json).toEqual({
 			error: `Segmind job ${id} failed: CUDA out of memory. Tried to allocate 2.00 GiB`,
 			description:
-				'The job ran and Segmind reported FAILED (this includes content-safety blocks). Check the input image and parameters.',
+				`The job ran and Segmind reported FAILED (this includes content-safety blocks). Check the input image and parameters. Request ID: ${id}.`,
 			httpCode: '422',
 			request_id: id,
 		});

@@ -366,15 +366,15 @@ describe('many items with Continue On Fail', () => {
 			expect((await binaryBuffer(run.items[i])).subarray(0, 8)).toEqual(PNG_SIGNATURE);
 		}
 		expect(run.items[1].json).toMatchObject({
-			error: `Segmind job ${idOf('nsfw')} failed: Content blocked: the request was flagged by the safety filter`,
+			error: "Segmind's content filter blocked the job (item 2 of 8)",
 			httpCode: '422',
 			request_id: idOf('nsfw'),
 		});
-		expect(run.items[2].json.error).toBe('Invalid "Seed": 1.5 must be a whole number: -1 (random) or 0 to 4294967295');
-		expect(run.items[4].json).toMatchObject({ error: 'Insufficient Segmind credits to run this job (406)', httpCode: '406' });
-		expect(run.items[5].json).toMatchObject({ error: `Request ${idOf('expire')} expired or unknown`, httpCode: '404' });
+		expect(run.items[2].json.error).toBe('Invalid "Seed": 1.5 must be a whole number between -1 and 4294967295 (item 3 of 8)');
+		expect(run.items[4].json).toMatchObject({ error: 'Insufficient Segmind credits to run this job (406) (item 5 of 8)', httpCode: '406' });
+		expect(run.items[5].json).toMatchObject({ error: `Request ${idOf('expire')} expired or unknown (item 6 of 8)`, httpCode: '404' });
 		expect(run.items[6].json).toMatchObject({
-			error: 'The output image link is expired or gone (HTTP 404)',
+			error: 'The output image link is expired or gone (HTTP 404) (item 7 of 8)',
 			request_id: idOf('gone'),
 		});
 		for (const i of [1, 2, 4, 5, 6]) expect(run.items[i].binary).toBeUndefined();

@@ -70,9 +70,6 @@ describe('Output (Binary, URL Only, Both)', () => {
 		['Binary', { output: 'binary' }, { binary: true, url: false }],
 		['URL Only', { output: 'url' }, { binary: false, url: true }],
 		['Both', { output: 'both' }, { binary: true, url: true }],
-		['not set, old "Download Image" off (saved before Output existed)', { downloadImage: false }, { binary: false, url: true }],
-		['not set, old "Download Image" on', { downloadImage: true }, { binary: true, url: false }],
-		['Both, with the old "Download Image" off too (Output wins)', { output: 'both', downloadImage: false }, { binary: true, url: true }],
 	];
 	test.each(cases)('Generate with Output %s', async (_label, output, expected) => {
 		const run = await runNode(ctx.server, { options: { ...FAST, ...output } });
@@ -117,7 +114,7 @@ describe('Submit', () => {
 					status_url: `${ctx.server.url}/v2/requests/${id}/status`,
 					response_url: `${ctx.server.url}/v2/requests/${id}`,
 					style: 'Clay',
-					seed: -1,
+					seed: 'random',
 				},
 				pairedItem: { item: 0 },
 			},
@@ -192,7 +189,8 @@ describe('Get Result', () => {
 		const run = await runNode(ctx.server, { operation: 'getResult', requestId: job.id, waitForCompletion: false, options: FAST });
 		const error = nodeError(run);
 		expect(error.name).toBe('NodeApiError');
-		expect(error.message).toBe(`Segmind job ${job.id} failed: Face not detected in the input image`);
+		expect(error.message).toBe('Segmind found no face in the photo');
+		expect(error.description).toContain(`Segmind said: "Face not detected in the input image". Request ID: ${job.id}.`);
 		expect(error.context.request_id).toBe(job.id);
 	});
 
@@ -216,18 +214,6 @@ describe('Get Result', () => {
 		expect((await binaryBuffer(run.items[0])).equals(await fetchBytes(`${ctx.server.url}/outputs/${job.id}.png`))).toBe(true);
 	});
 
-	test('a saved node with the old "Download Image" off still returns only the URL', async () => {
-		const job = await submitJob();
-		const before = ctx.server.requests.length;
-		const run = await runNode(ctx.server, {
-			operation: 'getResult',
-			requestId: job.id,
-			options: { ...FAST, downloadImage: false },
-		});
-		expect(run.items[0].json.output_url).toBe(`${ctx.server.url}/outputs/${job.id}.png`);
-		expect(run.items[0].binary).toBeUndefined();
-		expect(ctx.server.requests.slice(before).map((r) => r.route)).not.toContain('download');
-	});
 });
 
 describe('Generate (Sync, V1)', () => {

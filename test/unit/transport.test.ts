@@ -106,7 +106,7 @@ describe('error mapping', () => {
 		expect(error.context).toMatchObject({ itemIndex: 3, request_id: 'abc', server_error: 'Boom at step 3' });
 		expect(errorItemJson(error)).toEqual({
 			error: 'Segmind job abc failed: Boom at step 3',
-			description: 'details',
+			description: 'details Request ID: abc.',
 			httpCode: '422',
 			request_id: 'abc',
 		});

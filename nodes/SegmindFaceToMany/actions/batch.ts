@@ -34,8 +34,9 @@ export async function runBatch<P>(ctx: IExecuteFunctions, operation: Operation<P
 	const baseUrl = String(credentials.baseUrl || DEFAULT_BASE_URL);
 	const uploadBaseUrl = String(credentials.uploadBaseUrl || DEFAULT_UPLOAD_BASE_URL);
 	const errorContext = { batchSize: items.length, secrets: [String(credentials.apiKey ?? '')] };
-	const failed = (error: unknown, i: number): Outcome => {
-		const nodeError = toNodeError(node, error, i, errorContext);
+	/** An item's failure as the node's error setting wants it; `shared`: the same for every item (no item number). */
+	const failed = (error: unknown, i: number, shared = false): Outcome => {
+		const nodeError = toNodeError(node, error, i, shared ? { ...errorContext, batchSize: 1 } : errorContext);
 		const cancelled = error instanceof ExecutionCancelledError;
 		if (toolMode && toolAnswersErrors(node) && !cancelled) return { item: { json: toolError(nodeError), pairedItem: { item: i } } };
 		if (!continueOnFail || cancelled) return { fatal: nodeError };
@@ -46,7 +47,7 @@ export async function runBatch<P>(ctx: IExecuteFunctions, operation: Operation<P
 	try {
 		options = readRunOptions(ctx);
 	} catch (error) {
-		return finish(items.map((_, i) => failed(error, i)));
+		return finish(items.map((_, i) => failed(error, i, true)));
 	}
 	if (toolMode) options = toolRunOptions(options);
 
@@ -83,7 +84,7 @@ export async function runBatch<P>(ctx: IExecuteFunctions, operation: Operation<P
 			);
 			if (balance !== undefined) {
 				prepared.forEach((entry, i) => {
-					if ('plan' in entry) prepared[i] = { outcome: failed(balance, i) };
+					if ('plan' in entry) prepared[i] = { outcome: failed(balance, i, true) };
 				});
 			}
 		}
