@@ -1,5 +1,5 @@
 /**
- * Issue 2's error list, end to end in n8n's engine against the local Segmind server:
+ * Every error a user can act on, end to end in n8n's engine against the local Segmind server:
  * what the user sees (error class, message, description, httpCode, request id) and what the
  * server saw (requests per route). Every run also checks the API key leaked nowhere (support.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 5's faults, each asserting what the node output AND what the local Segmind server saw.
+ * Faults of real networks and servers, each asserting what the node output AND what the local Segmind server saw.
  * Every run also checks the API key leaked nowhere (support.ts runNode).
  */
 import type { IDataObject } from 'n8n-workflow';

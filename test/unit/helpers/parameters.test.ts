@@ -1,20 +1,8 @@
+import API_DEFAULTS from '../../fixtures/api-defaults.json';
 import { readJobSettings } from '../../../nodes/SegmindFaceToMany/helpers/jobPayload';
 import { ValidationFailure } from '../../../nodes/SegmindFaceToMany/helpers/parameters';
 import { readRunOptions } from '../../../nodes/SegmindFaceToMany/helpers/runOptions';
 import { fakeContext } from '../fakeContext';
-
-/** The job body (but the image) that a node with nothing set sends: Segmind's defaults. */
-const API_DEFAULTS = {
-	style: '3D',
-	prompt: 'a person',
-	negative_prompt: '',
-	seed: -1,
-	lora_scale: 1,
-	prompt_strength: 4.5,
-	denoising_strength: 0.65,
-	instant_id_strength: 1,
-	control_depth_strength: 0.8,
-};
 
 const settings = (parameters: Record<string, unknown>) => readJobSettings(fakeContext(parameters).ctx, 0);
 
