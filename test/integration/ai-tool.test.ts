@@ -119,6 +119,25 @@ describe.each([
 		expectNoImageData(logged);
 	});
 
+	it('lets the model choose the style in its own words ("video game" is sent as Segmind spells it)', async () => {
+		const { result, agent } = await runAgent(agentType, { Image_URL: 'https://example.com/me.jpg', Style: 'video game' });
+		expect(result.error).toBeUndefined();
+		const [answer] = JSON.parse(agent.answer as string) as IDataObject[];
+		expect(answer).toMatchObject({ status: 'COMPLETED', style: 'Video game' });
+		expect(ctx.server.requests.filter((r) => r.route === 'submit').map((r) => r.body?.style)).toEqual(['Video game']);
+	});
+
+	it('never offers the Binary File source to an agent: a saved one answers that Image URL is needed, sending nothing', async () => {
+		// n8n hides "Image Source" from tools (displayOptions @tool), so the panel cannot set it; a
+		// workflow saved with it on binary gets a short answer the model can act on, and no upload.
+		const { result, agent } = await runAgent(agentType, CALL(), { ...TOOL_PARAMETERS, imageSource: 'binary' });
+		expect(result.error).toBeUndefined();
+		const [answer] = JSON.parse(agent.answer as string) as IDataObject[];
+		expect(answer.error).toContain('"Image URL"');
+		expect(answer.description).toMatch(/^Nothing was sent to Segmind/);
+		expect(ctx.server.requests).toHaveLength(0);
+	});
+
 	it('answers a bad style from the model with a short error naming the six styles, sending nothing', async () => {
 		const { result, agent } = await runAgent(agentType, { Image_URL: 'https://example.com/me.jpg', Style: 'watercolor' });
 		expect(result.error).toBeUndefined();

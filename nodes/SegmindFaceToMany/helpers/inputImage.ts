@@ -24,14 +24,8 @@ export async function readImageInput(
 	i: number,
 	limits: { maxInputImageSizeMb: number; toolMode: boolean },
 ): Promise<ImageInput> {
-	const source = readField<string>(ctx, imageSourceField, i);
-	if (source === 'binary' && limits.toolMode) {
-		throw new ValidationFailure(
-			labelOf(imageSourceField),
-			'is "Binary File", but an AI agent has no file to pass: set Image Source to URL and let the agent fill Image URL',
-			source,
-		);
-	}
+	// In tool mode n8n hides Image Source (an agent has no file to pass), so it reads as URL.
+	const source = limits.toolMode ? 'url' : readField<string>(ctx, imageSourceField, i);
 	if (source !== 'binary') {
 		const url = readField(ctx, imageUrlField, i, { schema: httpUrl('a public http:// or https:// link to the face photo') });
 		return { source: 'url', url };

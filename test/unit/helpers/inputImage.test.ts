@@ -66,11 +66,9 @@ describe('readImageInput: a binary photo', () => {
 		expect(error.message).toBe('Invalid "Input Data Field Name": "photo" is not on the incoming item (it has: data)');
 	});
 
-	it('is refused in tool mode with a clear reason: an agent has no file to pass', async () => {
-		const { ctx, reads } = withPhoto(PNG, PNG.length);
-		const error = await failure(readImageInput(ctx, 0, limits(10, true)));
-		expect(error.message).toContain('"Image Source"');
-		expect(error.message).toContain('an AI agent has no file to pass');
+	it('is never read in tool mode: an agent gives a URL', async () => {
+		const { ctx, reads } = fakeContext({ imageSource: 'binary', imageUrl: 'https://example.com/a.jpg' });
+		await expect(readImageInput(ctx, 0, limits(10, true))).resolves.toEqual({ source: 'url', url: 'https://example.com/a.jpg' });
 		expect(reads).toEqual([]);
 	});
 });
