@@ -93,6 +93,16 @@ describe('the panel', () => {
 		]);
 	});
 
+	it('subtitles the node on the canvas with the operation, and the style where a job is sent', () => {
+		const expression = String(description.subtitle).replace(/^=\{\{(.*)\}\}$/s, '$1');
+		const subtitle = (parameters: Record<string, string>) => new Function('$parameter', `return (${expression});`)(parameters) as string;
+		expect(subtitle({ operation: 'generate', style: 'Clay' })).toBe('Generate Image: Clay');
+		expect(subtitle({ operation: 'submit', style: 'Video game' })).toBe('Submit Job: Video game');
+		expect(subtitle({ operation: 'generateSync', style: 'Toy' })).toBe('Sync Generate Image (Legacy): Toy');
+		expect(subtitle({ operation: 'getResult', style: 'Clay' })).toBe('Get Job Result');
+		expect(subtitle({ operation: 'getCredits', style: '3D' })).toBe('Get Credit Balance');
+	});
+
 	it('is usable as an AI tool and needs the Segmind credential', () => {
 		expect(description.usableAsTool).toBe(true);
 		expect(description.credentials).toEqual([{ name: 'segmindApi', required: true }]);
