@@ -1,9 +1,8 @@
 /**
  * Plain-language advice for the failure texts face-to-many is known to return.
  *
- * Segmind runs fofr's face-to-many (ComfyUI + InstantID + insightface, GitHub fofr/cog-face-to-many)
- * and passes the model's exception text on as the job's `error`. The patterns below match those
- * texts; where no real text could be found the pattern is a conservative guess, marked as such.
+ * Segmind passes the model's exception text on as the job's `error`; the patterns below match
+ * those texts. Where each comes from (or that it is a guess) is in docs/guidance-sources.md.
  * Unknown texts get no advice (`undefined`): the caller then keeps its usual message.
  *
  * Pure: no I/O, no n8n imports, so it is unit-tested with the texts alone.
@@ -28,16 +27,9 @@ const RULES: Rule[] = [
 		topic: 'loraRejected',
 		title: 'Segmind could not use the Custom LoRA URL',
 		patterns: [
-			// fofr/cog-face-to-many predict.py: raise ValueError("Custom LoRA URL format is not supported.
-			// Must be in the format https://replicate.delivery/pbxt/[id]/trained_model.tar or ...").
 			/custom[\s_-]*lora[\s_-]*url/i,
-			// fofr/cog-face-to-many weights_downloader.py handle_replicate_tar:
-			// raise FileNotFoundError(f"lora.safetensors not found in {dest_with_uuid}.").
 			/lora\.safetensors not found/i,
-			// The same file downloads the tar with `pget … <url>`; a failed download is a
-			// CalledProcessError naming the command, and so the trained_model.tar URL.
 			/trained_model\.tar/i,
-			// Conservative (no real text found): "Invalid LoRA URL", "LoRA could not be downloaded/loaded".
 			/\binvalid\s+lora\b/i,
 			/\blora\b.{0,40}\b(?:could not|couldn't|cannot|can't|failed to|unable to)\s+(?:be\s+)?(?:download|load|fetch|read)/i,
 			/\b(?:could not|couldn't|cannot|can't|failed to|unable to)\s+(?:download|load|fetch|read)\b.{0,40}\blora\b/i,
@@ -51,10 +43,6 @@ const RULES: Rule[] = [
 		topic: 'contentBlocked',
 		title: "Segmind's content filter blocked the job",
 		patterns: [
-			// No Segmind moderation text is published: Segmind's docs only say content/RAI blocks surface as
-			// FAILED (segmind-face-to-many-api.txt, "Content / RAI blocks surface as FAILED") and its blog
-			// says each model has its own content filter. Conservative patterns for the usual wordings,
-			// e.g. diffusers' "Potential NSFW content was detected in one or more images".
 			/\bnsfw\b/i,
 			/\bsafety\s+(?:filter|checker|system|check|policy)\b/i,
 			/\bcontent[\s_-]+(?:was\s+)?(?:blocked|flagged|filtered|rejected|moderat\w*|polic\w*|violation)\b/i,
@@ -72,10 +60,6 @@ const RULES: Rule[] = [
 		topic: 'multipleFaces',
 		title: 'Segmind found more than one face in the photo',
 		patterns: [
-			// The upstream model has no such error: cubiq/ComfyUI_InstantID InstantID.py (extractFeatures) keeps
-			// the largest face insightface finds, and fofr says one face per image is a limitation of the
-			// workflow (fofr/cog-face-to-many issue #23). Conservative patterns in case Segmind checks itself,
-			// e.g. Azure Face's "There is more than 1 face in the image", "Multiple faces detected".
 			/\b(?:multiple|several|too many)\s+faces\b/i,
 			/\bmore\s+than\s+(?:one|1)\s+(?:face|person|people)\b/i,
 			/\b(?:[2-9]|\d{2,}|two|three)\s+faces\s+(?:were\s+)?(?:detected|found)\b/i,
@@ -88,13 +72,7 @@ const RULES: Rule[] = [
 		topic: 'noFace',
 		title: 'Segmind found no face in the photo',
 		patterns: [
-			// cubiq/ComfyUI_InstantID InstantID.py (ApplyInstantID, the node face-to-many uses):
-			// raise Exception('Reference Image: No face detected.'); older versions: 'Feature Extractor: No face
-			// detected.'; cubiq/ComfyUI_IPAdapter_plus: 'InsightFace: No face detected.' (PR #539); issue #83 of
-			// ComfyUI_InstantID quotes the text users get; sd-webui-controlnet: "Insightface: No face found in image".
 			/\bno\s+faces?\s+(?:was\s+|were\s+|could\s+be\s+)?(?:detected|found)\b/i,
-			// This repo's test server and common wordings: "Face not detected in the input image",
-			// "Face could not be detected in the reference image", "Unable to detect a face".
 			/\bfaces?\s+(?:was\s+|were\s+)?not\s+(?:detected|found)\b/i,
 			/\bfaces?\s+(?:could\s+not|couldn't|cannot|can't)\s+be\s+(?:detected|found)\b/i,
 			/\b(?:unable|failed)\s+to\s+(?:detect|find)\s+(?:a\s+|any\s+)?faces?\b/i,
@@ -109,17 +87,10 @@ const RULES: Rule[] = [
 		topic: 'badImage',
 		title: 'Segmind could not read the photo',
 		patterns: [
-			// Pillow (used by ComfyUI's LoadImage) on a file that is not an image:
-			// "cannot identify image file '/tmp/inputs/input.jpg'" (PIL/Image.py open, UnidentifiedImageError).
 			/cannot\s+identify\s+image\s+file/i,
-			// Pillow on a cut-off file: "image file is truncated (N bytes not processed)" (PIL/ImageFile.py).
 			/image\s+file\s+is\s+truncated/i,
-			// fofr/cog-face-to-many predict.py handle_input_file: raise ValueError(f"Unsupported file type:
-			// {file_extension}") for anything but .jpg/.jpeg/.png/.webp; predict(): "No image provided".
 			/unsupported\s+file\s+type/i,
 			/\bno\s+image\s+provided\b/i,
-			// Conservative (no real text found for face-to-many): "Image too small", "Invalid image",
-			// "Could not decode/read the input image", "Failed to download image", "image is corrupt".
 			/\bimage\b.{0,30}\btoo\s+small\b/i,
 			/\b(?:resolution|dimensions?)\b.{0,30}\btoo\s+(?:small|low)\b/i,
 			/\binvalid\s+(?:input\s+)?image\b/i,
