@@ -167,4 +167,30 @@ describeEditor(`n8n editor (${editor.EDITOR_VERSION}) in chromium`, () => {
 		const wf = await stack.client.request('GET', '/rest/workflows/SegmindExAgent01');
 		expect(wf.status).toBe(200);
 	});
+
+	test('the node picker finds the node by the words users type (codex aliases), and n8n loaded the codex', async () => {
+		const r = await stack.client.request('GET', '/types/nodes.json');
+		const node = (r.json as any[]).find((t) => t.name === h.NODE_TYPE);
+		expect(node.codex.alias).toEqual(expect.arrayContaining(['avatar', 'cartoon', 'emoji', 'pixel art', 'selfie']));
+		expect(node.iconUrl).toEqual({
+			light: expect.stringMatching(/SegmindFaceToMany\/segmind\.svg$/),
+			dark: expect.stringMatching(/SegmindFaceToMany\/segmind\.dark\.svg$/),
+		});
+		// A fresh page (the credential modal of the previous test may still be open on `page`).
+		const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+		const picker = await context.newPage();
+		picker.setDefaultTimeout(30000);
+		try {
+			await editor.signIn(picker, stack.baseUrl);
+			for (const query of ['avatar', '3d avatar', 'cartoon', 'emoji', 'selfie', 'Segmind']) {
+				const found = await editor.searchNodePicker(picker, stack.baseUrl, 'SegmindExUrl0001', query);
+				expect({ query, found: found.includes('Segmind Face to Many') }).toEqual({ query, found: true });
+			}
+			// A word the node has nothing to do with does not list it (the search really filters).
+			const unrelated = await editor.searchNodePicker(picker, stack.baseUrl, 'SegmindExUrl0001', 'spreadsheet');
+			expect(unrelated).not.toContain('Segmind Face to Many');
+		} finally {
+			await context.close();
+		}
+	});
 });

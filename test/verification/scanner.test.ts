@@ -127,6 +127,9 @@ describe('codex and icons n8n reads', () => {
 	it('uses categories the node picker knows and links to the README and Segmind docs', () => {
 		const known = ['AI', 'Analytics', 'Communication', 'Core Nodes', 'Data & Storage', 'Development', 'Developer Tools', 'Finance & Accounting', 'Marketing', 'Miscellaneous', 'Productivity', 'Sales', 'Utility'];
 		for (const category of codex.categories) expect(known).toContain(category);
+		// n8n's node picker hides a node of the AI category from "What happens next?" (and from its
+		// search) unless its AI subcategories include "Root Nodes", as n8n's own OpenAI node does.
+		if (codex.categories.includes('AI')) expect(codex.subcategories.AI).toContain('Root Nodes');
 		expect(codex.resources.primaryDocumentation[0].url).toBe(pkg.homepage);
 		const credentialDocs = codex.resources.credentialDocumentation.map((r: { url: string }) => r.url);
 		expect(credentialDocs).toEqual([pkg.homepage.replace('#readme', '#credentials'), 'https://docs.segmind.com/']);
