@@ -116,7 +116,7 @@ async function startDevN8n({ port, listen, version, apiKey, keepFolder, say = co
 				throw new Error(`${e.message}\n${n8n.logs().slice(-3000)}`);
 			});
 		const client = h.restClient(base);
-		await h.waitFor(async () => (await client.request('GET', '/rest/settings')).status === 200, { timeoutMs: 120000, what: 'REST API' });
+		await h.waitFor(async () => h.restReady(await client.request('GET', '/rest/settings')), { timeoutMs: 120000, what: 'REST API' });
 		const settings = await client.request('GET', '/rest/settings');
 		const ownerDone = settings.json?.data?.userManagement?.showSetupOnFirstLoad === false;
 		if (!ownerDone) await h.setupOwner(client);

@@ -33,7 +33,7 @@ async function startEditorStack({ version = EDITOR_VERSION } = {}) {
 			try {
 				await fn();
 			} catch (e) {
-				h.log(`cleanup: ${e.message}`);
+				h.warn(`cleanup: ${e.message}`);
 			}
 		}
 	};
@@ -77,7 +77,7 @@ async function startEditorStack({ version = EDITOR_VERSION } = {}) {
 		});
 		// /healthz answers before the REST API is mounted on some versions.
 		stack.client = h.restClient(stack.baseUrl);
-		await h.waitFor(async () => (await stack.client.request('GET', '/rest/settings')).status === 200, { timeoutMs: 120000, what: 'REST API' });
+		await h.waitFor(async () => h.restReady(await stack.client.request('GET', '/rest/settings')), { timeoutMs: 120000, what: 'REST API' });
 		stack.timings.start = Date.now() - t;
 		await h.setupOwner(stack.client);
 		stack.cleanups = cleanups;

@@ -1,5 +1,5 @@
 /**
- * Issue #4, part 2: the node in n8n's editor, in a real browser (Debian chromium driven by
+ * The node in n8n's editor, in a real browser (Debian chromium driven by
  * playwright-core). Starts `n8n start` on 127.0.0.1 with the built package, creates the owner,
  * signs in, opens example 1, opens our node's panel and checks every field and its default,
  * the six styles, and the credential test against the local Segmind server (good and wrong key).
