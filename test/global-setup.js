@@ -9,6 +9,9 @@ module.exports = async () => {
 	const outer = os.tmpdir();
 	if (!process.env.SEGMIND_N8N_CACHE) process.env.SEGMIND_N8N_CACHE = path.join(outer, 'segmind-n8n-cache');
 	const dir = fs.mkdtempSync(path.join(outer, 'segmind-jest-run-'));
+	// mkdtemp makes it 0700; the queue-mode test runs PostgreSQL as another user, which must reach
+	// its data folder inside (it cannot list or write here).
+	fs.chmodSync(dir, 0o711);
 	process.env.SEGMIND_JEST_RUN_TMP = dir;
 	process.env.TMPDIR = dir;
 };
