@@ -12,7 +12,7 @@ export class SegmindApi implements ICredentialType {
 
 	documentationUrl = 'https://docs.segmind.com/';
 
-	icon = 'file:segmind.svg' as const;
+	icon = { light: 'file:segmind.svg', dark: 'file:segmind.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{

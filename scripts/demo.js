@@ -12,7 +12,12 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-process.env.N8N_USER_FOLDER = process.env.N8N_USER_FOLDER || fs.mkdtempSync(path.join(os.tmpdir(), 'segmind-demo-'));
+if (!process.env.N8N_USER_FOLDER) {
+	// A private folder for n8n-core's config, removed when the demo ends.
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'segmind-demo-'));
+	process.env.N8N_USER_FOLDER = userFolder;
+	process.on('exit', () => fs.rmSync(userFolder, { recursive: true, force: true }));
+}
 process.env.N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS = 'false';
 
 const { runWorkflow, segmindWorkflow, binaryBuffer } = require('../test/harness/n8n-engine.ts');
@@ -30,7 +35,8 @@ async function main() {
 		const localKey = `local-${Math.random().toString(36).slice(2)}`;
 		server = createSegmindServer({ apiKey: localKey, queueMs: 300, processingMs: 1200 });
 		const url = await server.start();
-		console.log(`SEGMIND_API_KEY is not set: using the bundled local Segmind server at ${url}`);
+		console.log(`SEGMIND_API_KEY is not set: using the bundled local Segmind-compatible server at ${url}.`);
+		console.log('That server stylises nothing: the image it returns is a placeholder picture it draws itself, not your photo. Set SEGMIND_API_KEY for a real result.');
 		credentials = { apiKey: localKey, baseUrl: url, uploadBaseUrl: url };
 	}
 	try {
@@ -61,7 +67,8 @@ async function main() {
 		fs.writeFileSync(file, bytes);
 		const { request_id, status, file_name, metrics } = item.json;
 		console.log(JSON.stringify({ request_id, status, style: item.json.style, file_name, metrics }, null, 2));
-		console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Image (${item.binary.data.mimeType}, ${bytes.length} bytes) written to:`);
+		const what = realKey ? 'Stylised image' : 'Placeholder image from the local server (not a stylised photo)';
+		console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. ${what} (${item.binary.data.mimeType}, ${bytes.length} bytes) written to:`);
 		console.log(file);
 	} finally {
 		if (server) await server.stop();

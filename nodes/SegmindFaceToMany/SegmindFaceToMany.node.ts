@@ -29,7 +29,7 @@ export class SegmindFaceToMany implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Segmind Face to Many',
 		name: 'segmindFaceToMany',
-		icon: 'file:segmind.svg',
+		icon: { light: 'file:segmind.svg', dark: 'file:segmind.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle,

@@ -33,7 +33,7 @@ async function startEditorStack({ version = EDITOR_VERSION } = {}) {
 			try {
 				await fn();
 			} catch (e) {
-				h.log(`cleanup: ${e.message}`);
+				h.warn(`cleanup: ${e.message}`);
 			}
 		}
 	};
@@ -77,7 +77,7 @@ async function startEditorStack({ version = EDITOR_VERSION } = {}) {
 		});
 		// /healthz answers before the REST API is mounted on some versions.
 		stack.client = h.restClient(stack.baseUrl);
-		await h.waitFor(async () => (await stack.client.request('GET', '/rest/settings')).status === 200, { timeoutMs: 120000, what: 'REST API' });
+		await h.waitFor(async () => h.restReady(await stack.client.request('GET', '/rest/settings')), { timeoutMs: 120000, what: 'REST API' });
 		stack.timings.start = Date.now() - t;
 		await h.setupOwner(stack.client);
 		stack.cleanups = cleanups;
@@ -124,4 +124,34 @@ async function dismissPopups(page) {
 	await page.keyboard.press('Escape').catch(() => {});
 }
 
-module.exports = { startEditorStack, launchBrowser, signIn, openNodePanel, dismissPopups, CHROMIUM, API_KEY, EDITOR_VERSION };
+/**
+ * Open the node picker ("What happens next?") from a workflow that already has a trigger, type
+ * `query` and return the names of the nodes it lists.
+ */
+async function searchNodePicker(page, baseUrl, workflowId, query) {
+	if (!page.url().includes(`/workflow/${workflowId}`)) {
+		await page.goto(`${baseUrl}/workflow/${workflowId}`);
+		await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60000 });
+		await dismissPopups(page);
+	}
+	const creator = page.locator('[data-test-id="node-creator"]');
+	if (!(await creator.isVisible().catch(() => false))) {
+		await page.locator('[data-test-id="node-creator-plus-button"]').first().click();
+		await creator.waitFor();
+	}
+	const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first();
+	await search.fill(query);
+	const names = creator.locator('[data-test-id="item-iterator-item"] [data-test-id="node-creator-item-name"]');
+	// The list is filtered as you type: wait until it shows what was typed, or settles on nothing.
+	await page.waitForFunction(
+		(q) => {
+			const input = document.querySelector('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]');
+			return input && input.value === q;
+		},
+		query,
+	);
+	await page.waitForTimeout(500);
+	return (await names.allInnerTexts()).map((t) => t.trim());
+}
+
+module.exports = { startEditorStack, launchBrowser, signIn, openNodePanel, dismissPopups, searchNodePicker, CHROMIUM, API_KEY, EDITOR_VERSION };

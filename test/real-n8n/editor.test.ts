@@ -1,5 +1,5 @@
 /**
- * Issue #4, part 2: the node in n8n's editor, in a real browser (Debian chromium driven by
+ * The node in n8n's editor, in a real browser (Debian chromium driven by
  * playwright-core). Starts `n8n start` on 127.0.0.1 with the built package, creates the owner,
  * signs in, opens example 1, opens our node's panel and checks every field and its default,
  * the six styles, and the credential test against the local Segmind server (good and wrong key).
@@ -166,5 +166,31 @@ describeEditor(`n8n editor (${editor.EDITOR_VERSION}) in chromium`, () => {
 		expect(types).toEqual(expect.arrayContaining([h.NODE_TYPE, `${h.NODE_TYPE}Tool`]));
 		const wf = await stack.client.request('GET', '/rest/workflows/SegmindExAgent01');
 		expect(wf.status).toBe(200);
+	});
+
+	test('the node picker finds the node by the words users type (codex aliases), and n8n loaded the codex', async () => {
+		const r = await stack.client.request('GET', '/types/nodes.json');
+		const node = (r.json as any[]).find((t) => t.name === h.NODE_TYPE);
+		expect(node.codex.alias).toEqual(expect.arrayContaining(['avatar', 'cartoon', 'emoji', 'pixel art', 'selfie']));
+		expect(node.iconUrl).toEqual({
+			light: expect.stringMatching(/SegmindFaceToMany\/segmind\.svg$/),
+			dark: expect.stringMatching(/SegmindFaceToMany\/segmind\.dark\.svg$/),
+		});
+		// A fresh page (the credential modal of the previous test may still be open on `page`).
+		const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+		const picker = await context.newPage();
+		picker.setDefaultTimeout(30000);
+		try {
+			await editor.signIn(picker, stack.baseUrl);
+			for (const query of ['avatar', '3d avatar', 'cartoon', 'emoji', 'selfie', 'Segmind']) {
+				const found = await editor.searchNodePicker(picker, stack.baseUrl, 'SegmindExUrl0001', query);
+				expect({ query, found: found.includes('Segmind Face to Many') }).toEqual({ query, found: true });
+			}
+			// A word the node has nothing to do with does not list it (the search really filters).
+			const unrelated = await editor.searchNodePicker(picker, stack.baseUrl, 'SegmindExUrl0001', 'spreadsheet');
+			expect(unrelated).not.toContain('Segmind Face to Many');
+		} finally {
+			await context.close();
+		}
 	});
 });

@@ -1,5 +1,5 @@
 /**
- * Issue #4, part 1: our BUILT package inside a REAL n8n, headless.
+ * Our BUILT package inside a REAL n8n, headless.
  * For each pinned n8n line (1.123.81 on Node 20, 2.40.7 on Node 24) the test installs n8n into
  * a cache folder outside the repo (reused when complete; see install-n8n.js), loads package.json
  * + dist as a community package, imports a credential that points at the local Segmind server,

@@ -20,8 +20,15 @@ const CREDENTIAL_ID = 'SegmindCred00001';
 const CREDENTIAL_NAME = 'Segmind account';
 const NODE_TYPE = `${PKG.name}.segmindFaceToMany`;
 
+/** Progress and timings: shown by scripts, and in Jest only with SEGMIND_REAL_N8N_VERBOSE=1 (passing suites stay quiet). */
 function log(msg) {
-	if (process.env.SEGMIND_REAL_N8N_QUIET !== '1') process.stderr.write(`[real-n8n] ${msg}\n`);
+	const verbose = process.env.SEGMIND_REAL_N8N_VERBOSE === '1' || (!process.env.JEST_WORKER_ID && process.env.SEGMIND_REAL_N8N_QUIET !== '1');
+	if (verbose) process.stderr.write(`[real-n8n] ${msg}\n`);
+}
+
+/** What went wrong (a failed start, a failed cleanup): always shown. */
+function warn(msg) {
+	process.stderr.write(`[real-n8n] ${msg}\n`);
 }
 
 function freePort() {
@@ -328,15 +335,24 @@ function restClient(baseUrl) {
 	};
 }
 
+/**
+ * Whether a REST answer comes from the started app: while n8n starts up it answers every path
+ * with 200 and the text "n8n is starting up. Please wait", which a status check alone takes for
+ * ready (and an owner set up then is silently not created).
+ */
+function restReady(response) {
+	return response.status === 200 && response.json !== undefined && response.json.data !== undefined;
+}
+
 const OWNER = { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: 'Segmind-Test-1' };
 
 /** Create the owner (POST /rest/owner/setup) and keep the session cookie. */
 async function setupOwner(client) {
 	const r = await client.request('POST', '/rest/owner/setup', OWNER);
-	if (r.status !== 200) throw new Error(`owner setup failed: ${r.status} ${r.text.slice(0, 500)}`);
+	if (!restReady(r)) throw new Error(`owner setup failed: ${r.status} ${r.text.slice(0, 500)}`);
 	if (!client.cookie) {
 		const l = await client.request('POST', '/rest/login', { emailOrLdapLoginId: OWNER.email, email: OWNER.email, password: OWNER.password });
-		if (l.status !== 200) throw new Error(`login failed: ${l.status} ${l.text.slice(0, 500)}`);
+		if (!restReady(l)) throw new Error(`login failed: ${l.status} ${l.text.slice(0, 500)}`);
 	}
 	return r.json;
 }
@@ -357,6 +373,7 @@ module.exports = {
 	NODE_TYPE,
 	OWNER,
 	log,
+	warn,
 	freePort,
 	installPackageInto,
 	makeUserFolder,
@@ -374,6 +391,7 @@ module.exports = {
 	killTree,
 	waitFor,
 	restClient,
+	restReady,
 	setupOwner,
 	rmrf,
 };

@@ -146,7 +146,9 @@ function ensureN8n(version) {
 		run('npm', ['i', `n8n@${version}`, '--ignore-scripts', '--save-exact', ...npmArgs], { cwd: dir, env });
 		run('npm', ['rebuild', 'sqlite3', ...npmArgs], { cwd: dir, env });
 		// Smoke check: the CLI answers with its version.
-		const r = spawnSync(rt.nodeBin, [rt.n8nBin, '--version'], { cwd: dir, encoding: 'utf8', env: { ...env, N8N_USER_FOLDER: fs.mkdtempSync(path.join(os.tmpdir(), 'segmind-n8n-ver-')) } });
+		const versionFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'segmind-n8n-ver-'));
+		const r = spawnSync(rt.nodeBin, [rt.n8nBin, '--version'], { cwd: dir, encoding: 'utf8', env: { ...env, N8N_USER_FOLDER: versionFolder } });
+		fs.rmSync(versionFolder, { recursive: true, force: true });
 		if (!String(r.stdout).includes(version)) throw new Error(`n8n --version printed ${r.stdout} ${r.stderr}`);
 		fs.writeFileSync(path.join(dir, MARKER), markerContent(version));
 		log(`n8n ${version} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Issue #4, part 4: n8n queue mode with our node. Starts, on loopback and in temp dirs,
+ * n8n queue mode with our node. Starts, on loopback and in temp dirs,
  * PostgreSQL (Debian's binaries, as an unprivileged user when run as root), Redis, one n8n
  * main process and N workers; imports the credential and a webhook-triggered batch workflow;
  * fires several batches at the main instance's production webhook so the workers execute them;
@@ -41,7 +41,7 @@ async function cleanup() {
 		try {
 			await fn();
 		} catch (e) {
-			h.log(`cleanup: ${e.message}`);
+			h.warn(`cleanup: ${e.message}`);
 		}
 	}
 }
@@ -252,14 +252,14 @@ async function main() {
 			run.started = false;
 			run.reason = (e.message.match(/[^\n]*(binary|Binary|mode|queue)[^\n]*/g) || [e.message.split('\n')[0]]).slice(0, 4);
 			run.error = e.message.split('\n')[0];
-			h.log(`binary mode ${run.mode}: n8n did not start in queue mode: ${run.error}\n${e.message.slice(-6000)}`);
+			h.warn(`binary mode ${run.mode}: n8n did not start in queue mode: ${run.error}\n${e.message.slice(-6000)}`);
 			continue;
 		}
 		try {
 			run.started = true;
 			run.startMs = Date.now() - t;
 			const client = h.restClient(stack.baseUrl);
-			await h.waitFor(async () => (await client.request('GET', '/rest/settings')).status === 200, { timeoutMs: 120000, what: 'REST API' });
+			await h.waitFor(async () => h.restReady(await client.request('GET', '/rest/settings')), { timeoutMs: 120000, what: 'REST API' });
 			if (!activated) {
 				await h.setupOwner(client);
 				report.activatedVia = await activate(rt, env, client, 'SegmindQueueTst1');
@@ -326,7 +326,7 @@ async function runBatches(stack, segmind) {
 	result.ok = problems.length === 0;
 	if (!result.ok) {
 		result.problems = problems.slice(0, 10);
-		h.log(stack.procs.map((p) => `--- ${p.label} ---\n${p.logs().slice(-3000)}`).join('\n'));
+		h.warn(stack.procs.map((p) => `--- ${p.label} ---\n${p.logs().slice(-3000)}`).join('\n'));
 	}
 	return result;
 }

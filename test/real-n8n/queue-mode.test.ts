@@ -1,5 +1,5 @@
 /**
- * Issue #4, part 4 inside `npm test`: queue mode (main + 2 workers + Redis + PostgreSQL on
+ * Inside `npm test`: queue mode (main + 2 workers + Redis + PostgreSQL on
  * loopback, n8n 2.40.7) runs batches of our node through the main instance's webhook; see
  * queue-mode.js (also `npm run test:queue`). Skips with a message only outside CI when Redis or
  * PostgreSQL is not installed (scripts/ci-system-deps.sh installs both).
@@ -9,6 +9,7 @@ import { spawnSync } from 'child_process';
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 jest.setTimeout(30 * 60 * 1000);
 const queue = require('./queue-mode');
+const h = require('./helpers');
 
 function missingServices(): string[] {
 	const missing = [];
@@ -36,8 +37,8 @@ describeQueue('real n8n queue mode (main + workers + Redis + PostgreSQL)', () =>
 
 	test('every item of every batch comes back from the workers, in the default and filesystem binary modes', async () => {
 		const report = await queue.main();
-		// eslint-disable-next-line no-console
-		console.log(`queue mode report: ${JSON.stringify(report)}`);
+		if (!report.ok) h.warn(`queue mode report: ${JSON.stringify(report)}`);
+		else h.log(`queue mode report: ${JSON.stringify(report)}`);
 		expect(report.runs.map((r: any) => ({ mode: r.mode, ok: r.ok, items: r.items, problems: r.problems }))).toEqual(
 			report.runs.map((r: any) => ({ mode: r.mode, ok: true, items: report.batches * report.itemsPerBatch, problems: undefined })),
 		);
