@@ -41,10 +41,11 @@ export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<
 	if (ms <= 0) return throwIfAborted(signal);
 	// Passing the signal to sleep() also clears its timer on n8n ≥ 2.34 (no timer left running
 	// for up to a minute after a Stop); older versions ignore it and the race still returns at once.
-	try {
-		await raceAbort(sleep(ms, signal), signal);
-	} catch (error) {
-		if (signal?.aborted) throw new ExecutionCancelledError();
-		throw error;
-	}
+	const failure = await raceAbort(sleep(ms, signal), signal).then(
+		() => undefined,
+		(error: unknown) => error ?? new ExecutionCancelledError(),
+	);
+	if (failure === undefined) return;
+	if (signal?.aborted) throw new ExecutionCancelledError();
+	throw failure;
 }
