@@ -56,23 +56,5 @@ export class SegmindApi implements ICredentialType {
 			url: '/v1/get-user-credits',
 			method: 'GET',
 		},
-		// What Segmind answered, in words, instead of n8n's generic "Authorization failed".
-		rules: [
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'Segmind answered 401 Unauthorized: it does not know this API key. Copy the key again from the API Keys page of your Segmind console.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message: 'Segmind answered 403 Forbidden: this API key may not use the API. Check your Segmind plan.',
-				},
-			},
-		],
 	};
 }
