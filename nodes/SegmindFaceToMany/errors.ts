@@ -2,7 +2,7 @@ import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n
 
 import { guidanceFor } from './guidance';
 import { ExecutionCancelledError } from './helpers/abort';
-import { SegmindFailure, serverErrorText, type FailureKind } from './transport/failure';
+import { SegmindFailure, serverErrorText, type FailureKind } from './errors/failures';
 import { ValidationFailure } from './validation';
 
 /**

@@ -155,7 +155,7 @@ describe('404 while polling', () => {
 	});
 });
 
-describe('429 and 5xx are retried before failing', () => {
+describe('429 (and 5xx on GETs) are retried before failing', () => {
 	test('429 on every submit: retried maxRetries times, then a rate-limit error; no job', async () => {
 		ctx.server.inject('submit', { status: 429, body: { error: 'Rate limit exceeded' }, times: 5 });
 		const run = await runNode(ctx.server, { options: { ...FAST, maxRetries: 1 } });
@@ -169,14 +169,15 @@ describe('429 and 5xx are retried before failing', () => {
 		expect(ctx.server.jobs.size).toBe(0);
 	});
 
-	test('5xx on every submit: retried, then a server error; no job', async () => {
+	test('5xx on a submit: never re-sent (a job may exist), the error says it may be billed', async () => {
 		ctx.server.inject('submit', { status: 500, body: { error: 'Internal error' }, times: 5 });
 		const run = await runNode(ctx.server, { options: { ...FAST, maxRetries: 1 } });
 		const error = nodeError(run);
 		expect(error.name).toBe('NodeApiError');
 		expect(error.httpCode).toBe('500');
-		expect(error.message).toBe('Segmind had a server error while submitting the job (HTTP 500), still after 1 retries');
-		expect(ctx.server.count('submit')).toBe(2);
+		expect(error.message).toBe('The job was sent to Segmind but Segmind answered HTTP 500: a job may have been created and billed');
+		expect(error.description).toMatch(/Segmind console/);
+		expect(ctx.server.count('submit')).toBe(1);
 	});
 
 	test('5xx on every status poll after a 2xx submit: retried, fails naming the job, never re-POSTs', async () => {

@@ -3,7 +3,10 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { readBinaryImage } from '../../nodes/SegmindFaceToMany/actions/image';
 import { ValidationFailure } from '../../nodes/SegmindFaceToMany/validation';
 
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { wholeJpeg, wholePng, wholeWebp } = require('../server/images');
+
+const PNG: Buffer = wholePng();
 
 /** Just what readBinaryImage uses of n8n's execute context; counts buffer reads. */
 function fakeContext(buffer: Buffer, declaredBytes?: number) {
@@ -60,8 +63,8 @@ describe('readBinaryImage (input photo checks)', () => {
 
 	it.each([
 		['image/png', PNG],
-		['image/jpeg', Buffer.from('ffd8ffe000104a4649460001', 'hex')],
-		['image/webp', Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 ')])],
+		['image/jpeg', wholeJpeg()],
+		['image/webp', wholeWebp()],
 	])('accepts %s by its bytes', async (mimeType, bytes) => {
 		const { ctx } = fakeContext(bytes, bytes.length);
 		await expect(readBinaryImage(ctx, 0, image, 10)).resolves.toMatchObject({ type: { mimeType } });

@@ -22,7 +22,8 @@ export async function collectResult(
 ): Promise<INodeExecutionData> {
 	const done = await waitForCompletion(run.client, job, {
 		pollIntervalMs: run.options.pollIntervalSeconds * 1000,
-		timeoutMs: run.options.timeoutSeconds * 1000,
+		// The item's Timeout started before the upload and submit: wait at most what is left of it.
+		timeoutMs: run.client.remainingMs() ?? run.options.timeoutSeconds * 1000,
 		mode: run.options.pollingMode,
 		durations: run.durations,
 		economical: () => run.scheduler.constrained,

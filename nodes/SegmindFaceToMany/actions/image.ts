@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { describeBytes, detectImageType, INPUT_MIME_TYPES, type ImageType } from '../helpers/image';
-import type { JobResult } from '../transport/client';
+import { describeBytes, detectImageType, imageProblem, INPUT_MIME_TYPES, type ImageType } from '../helpers/image';
+import type { JobResult } from '../transport/responses';
 import type { JobPayload } from '../validation';
 import { ValidationFailure } from '../validation';
 import type { RunContext } from './context';
@@ -50,6 +50,10 @@ export async function readBinaryImage(
 		);
 	}
 	if (bytes.length > maxBytes) throw tooLarge(bytes.length);
+	const problem = imageProblem(bytes, type);
+	if (problem) {
+		throw new ValidationFailure(FIELD, `is an incomplete image (${problem}); use the whole file`, image.propertyName);
+	}
 	return { bytes, type };
 }
 
@@ -88,13 +92,14 @@ export async function emitImage(
 	};
 	Object.assign(json, creditFields(json.metrics as IDataObject));
 	if (output === 'url') return { json };
-	const image = await run.client.download(result.outputUrl, meta.request_id);
-	const fileName = outputFileName(meta.request_id, image.extension, meta.style);
-	const binary = await run.ctx.helpers.prepareBinaryData(image.bytes, fileName, image.mimeType);
-	json.file_name = fileName;
+	const image = await run.client.downloadImage(result.outputUrl, meta.request_id, async (source, info) => {
+		const fileName = outputFileName(meta.request_id, info.extension, meta.style);
+		return { fileName, binary: await run.ctx.helpers.prepareBinaryData(source, fileName, info.mimeType) };
+	});
+	json.file_name = image.stored.fileName;
 	json.mime_type = image.mimeType;
-	json.file_size = image.bytes.length;
-	return { json, binary: { [run.options.binaryPropertyOutput]: binary } };
+	json.file_size = image.bytes;
+	return { json, binary: { [run.options.binaryPropertyOutput]: image.stored.binary } };
 }
 
 /** `segmind-<style>-<request id>.<ext>`, e.g. segmind-video-game-2c7f….png (style left out when unknown). */

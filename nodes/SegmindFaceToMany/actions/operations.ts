@@ -5,7 +5,7 @@ import { creditFields } from './credits';
 import { collectResult } from './generate';
 import { emitImage, outputFileName, resolveImage } from './image';
 import type { JobPlan, JobReference } from './params';
-import { jobFailed } from '../transport/client';
+import { header, jobFailed } from '../transport/responses';
 
 /** Submit: queue the job and return its handles at once. */
 export async function submit(run: RunContext, i: number, plan: JobPlan): Promise<INodeExecutionData> {
@@ -46,24 +46,21 @@ export async function getResult(run: RunContext, _i: number, ref: JobReference):
 	return await emitImage(run, meta, result, state.metrics);
 }
 
-/** Generate (Sync, v1): one request that answers with the image bytes. */
+/** Generate (Sync, v1): one request that answers with the image bytes (streamed into n8n's binary store). */
 export async function generateSync(run: RunContext, i: number, plan: JobPlan): Promise<INodeExecutionData> {
 	const payload = await resolveImage(run, i, plan);
-	const { image, headers } = await run.client.runSync(payload, run.options.timeoutSeconds * 1000);
-	const header = (name: string) => {
-		const value = headers[name];
-		return Array.isArray(value) ? value[0] : value;
-	};
+	const image = await run.client.runSync(payload, run.options.timeoutSeconds * 1000, async (source, info) => {
+		const fileName = outputFileName(header(info.headers, 'x-request-id') ?? 'sync', info.extension, payload.style);
+		return { fileName, binary: await run.ctx.helpers.prepareBinaryData(source, fileName, info.mimeType) };
+	});
 	const number = (name: string) => {
-		const value = Number(header(name));
-		return header(name) !== undefined && Number.isFinite(value) ? value : undefined;
+		const value = Number(header(image.headers, name));
+		return header(image.headers, name) !== undefined && Number.isFinite(value) ? value : undefined;
 	};
-	const requestId = header('x-request-id') ?? 'sync';
+	const requestId = header(image.headers, 'x-request-id') ?? 'sync';
 	const metrics: IDataObject = {};
 	if (number('x-cost') !== undefined) metrics.cost = number('x-cost');
 	if (number('x-remaining-credits') !== undefined) metrics.remaining_credits = number('x-remaining-credits');
-	const fileName = outputFileName(requestId, image.extension, payload.style);
-	const binary = await run.ctx.helpers.prepareBinaryData(image.bytes, fileName, image.mimeType);
 	return {
 		json: {
 			request_id: requestId,
@@ -72,11 +69,11 @@ export async function generateSync(run: RunContext, i: number, plan: JobPlan): P
 			seed: number('x-seed-value') ?? payload.seed,
 			metrics,
 			...creditFields(metrics),
-			file_name: fileName,
+			file_name: image.stored.fileName,
 			mime_type: image.mimeType,
-			file_size: image.bytes.length,
+			file_size: image.bytes,
 		},
-		binary: { [run.options.binaryPropertyOutput]: binary },
+		binary: { [run.options.binaryPropertyOutput]: image.stored.binary },
 	};
 }
 

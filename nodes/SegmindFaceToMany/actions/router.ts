@@ -99,7 +99,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (executionSignal?.aborted) controller.abort();
 	executionSignal?.addEventListener('abort', onCancel, { once: true });
 
-	const run = createRunContext(this, options, { baseUrl, uploadBaseUrl }, controller.signal);
+	const secrets = [String(credentials.apiKey ?? '')];
+	const run = createRunContext(this, options, { baseUrl, uploadBaseUrl, secrets }, controller.signal);
 
 	try {
 		// "Check Credits First": one balance read for the run, after validation, before anything is
@@ -120,7 +121,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const abortItem = () => itemController.abort();
 			if (controller.signal.aborted) abortItem();
 			controller.signal.addEventListener('abort', abortItem, { once: true });
-			const itemRun: RunContext = { ...run, signal: itemController.signal, client: run.client.withSignal(itemController.signal) };
+			const itemRun: RunContext = { ...run, signal: itemController.signal, client: run.client.forItem({ signal: itemController.signal, timeoutMs: options.timeoutSeconds * 1000 }) };
 			try {
 				const startedAt = Date.now();
 				const item = await runItem(itemRun, operation, i, entry.plan);

@@ -1,6 +1,7 @@
 import { abortableSleep, throwIfAborted } from './abort';
-import { jobFailed, type JobStatus, type SegmindClient, type SubmittedJob } from '../transport/client';
-import { SegmindFailure } from '../transport/failure';
+import type { JobStatus, SegmindClient, SubmittedJob } from '../transport/client';
+import { jobFailed } from '../transport/responses';
+import { SegmindFailure } from '../errors/failures';
 
 export type PollingMode = 'adaptive' | 'fixed';
 
@@ -115,6 +116,10 @@ export async function waitForCompletion(
 		try {
 			state = await client.status(job, deadline);
 		} catch (error) {
+			// The item's Timeout ran out during the check (it bounds the whole item, polls included).
+			if (error instanceof SegmindFailure && error.kind === 'timeout') {
+				throw timedOut(job.requestId, options.timeoutMs, error.lastTry ? `${lastStatus}; the last check failed: ${error.lastTry}` : lastStatus);
+			}
 			// Status checks that kept failing until the deadline: the user's timeout is what ran out.
 			if (error instanceof SegmindFailure && TRANSIENT.includes(error.kind) && now() >= deadline) {
 				const failed = error.httpCode ? `HTTP ${error.httpCode}` : error.message;
