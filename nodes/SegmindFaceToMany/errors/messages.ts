@@ -159,7 +159,7 @@ export function foreignUrlText(url: string, allowed: string[], requestId?: strin
 /** A 2xx status/result answer that is not the JSON the node expects, after retries. */
 export function unreadableJobAnswerText(what: string, requestId: string, detail: string): { message: string; description: string } {
 	return {
-		message: `Segmind answered ${what} for job ${requestId} ${detail}`,
+		message: `Segmind's answer while ${what} for job ${requestId} ${detail}`,
 		description: `The job may still complete. ${getResultHint(requestId)}`,
 	};
 }

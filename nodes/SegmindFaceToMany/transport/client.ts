@@ -95,6 +95,8 @@ interface ImageTexts {
 	sizeHint: string;
 	requestId?: string;
 	httpCode?: number;
+	/** The answer of a request that ran a billed job (v1): failures say it may be billed. */
+	billed?: boolean;
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
@@ -394,6 +396,10 @@ export class SegmindClient {
 		if (end?.reason === 'tooLarge') throw this.tooLarge(texts, undefined);
 		if (end?.reason === 'stopped') {
 			const itemDeadline = this.config.deadline !== undefined && response.deadline.at >= this.config.deadline;
+			if (itemDeadline && texts.billed) {
+				const text = uncertainSubmitText("the item's Timeout ran out before the whole image came", texts.requestId);
+				throw new SegmindFailure('uncertainSubmit', text.message, { requestId: texts.requestId, description: text.description });
+			}
 			if (itemDeadline) {
 				const text = itemTimeoutText(`receiving ${texts.label.toLowerCase()}`, this.config.itemTimeoutMs ?? 0, texts.requestId);
 				throw new SegmindFailure('timeout', text.message, { requestId: texts.requestId, description: text.description });
@@ -506,6 +512,7 @@ export class SegmindClient {
 			sizeHint: downloadTexts.sizeHint(),
 			httpCode: response.statusCode,
 			requestId,
+			billed: true,
 		});
 		if ('problem' in image) {
 			const text = uncertainSubmitText(`its image arrived incomplete (${image.problem})`, requestId);

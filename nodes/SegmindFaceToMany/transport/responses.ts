@@ -130,7 +130,7 @@ export function readJobState(response: HttpResponse, requestId: string, what: st
 	}
 	if (isSuccess(statusCode) && status) return { state: 'PENDING', status, metrics };
 	if (isSuccess(statusCode)) {
-		const text = unreadableJobAnswerText(what, requestId, record ? 'without a job status' : 'with something that is not JSON');
+		const text = unreadableJobAnswerText(what, requestId, record ? 'has no job status' : 'is not JSON');
 		throw new SegmindFailure('badResponse', text.message, { httpCode: statusCode, requestId, body, description: text.description });
 	}
 	throw httpFailure(response, what, maxRetries, requestId);
