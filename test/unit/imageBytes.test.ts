@@ -21,7 +21,6 @@ describe('images are checked whole', () => {
 		const check = new ImageCompleteness(type);
 		for (let i = 0; i < bytes.length; i++) check.push(bytes.subarray(i, i + 1));
 		expect(check.problem()).toBeUndefined();
-		expect(check.bytes).toBe(bytes.length);
 	});
 
 	test.each(IMAGES)('every %s cut short is caught, whatever the cut', (_name, bytes) => {

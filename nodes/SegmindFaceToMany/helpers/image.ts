@@ -68,10 +68,6 @@ export class ImageCompleteness {
 
 	constructor(private readonly type: ImageType) {}
 
-	get bytes(): number {
-		return this.total;
-	}
-
 	push(chunk: Buffer): void {
 		const start = this.total;
 		this.total += chunk.length;

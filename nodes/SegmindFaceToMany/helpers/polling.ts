@@ -112,20 +112,24 @@ export async function waitForCompletion(
 		checks++;
 		throwIfAborted(options.signal);
 		const checkedAt = now();
-		let state: JobStatus;
+		let state: JobStatus | undefined;
+		let failure: unknown;
 		try {
 			state = await client.status(job, deadline);
 		} catch (error) {
+			failure = error;
+		}
+		if (!state) {
 			// The item's Timeout ran out during the check (it bounds the whole item, polls included).
-			if (error instanceof SegmindFailure && error.kind === 'timeout') {
-				throw timedOut(job.requestId, options.timeoutMs, error.lastTry ? `${lastStatus}; the last check failed: ${error.lastTry}` : lastStatus);
+			if (failure instanceof SegmindFailure && failure.kind === 'timeout') {
+				throw timedOut(job.requestId, options.timeoutMs, failure.lastTry ? `${lastStatus}; the last check failed: ${failure.lastTry}` : lastStatus);
 			}
 			// Status checks that kept failing until the deadline: the user's timeout is what ran out.
-			if (error instanceof SegmindFailure && TRANSIENT.includes(error.kind) && now() >= deadline) {
-				const failed = error.httpCode ? `HTTP ${error.httpCode}` : error.message;
+			if (failure instanceof SegmindFailure && TRANSIENT.includes(failure.kind) && now() >= deadline) {
+				const failed = failure.httpCode ? `HTTP ${failure.httpCode}` : failure.message;
 				throw timedOut(job.requestId, options.timeoutMs, `${lastStatus}; the last check failed: ${failed}`);
 			}
-			throw error;
+			throw failure;
 		}
 		if (state.state === 'COMPLETED') {
 			// A job known from submit on: it finished between the last "not yet" and this check.
