@@ -275,7 +275,6 @@ export async function sendWithRetry(
 	 * A try that could not start before the item's deadline is no try: the item's time ran out.
 	 */
 	const nextWait = (delayMs: number, sent: boolean, lastTry: string): number | undefined => {
-		if (lastTry === undefined) return undefined;
 		if (hardDeadline !== undefined && Date.now() + delayMs >= hardDeadline) throw itemTimeUp(sent, lastTry);
 		if (lastTryDone) return undefined;
 		if (options.deadline === undefined) return delayMs;
@@ -289,7 +288,7 @@ export async function sendWithRetry(
 	for (let attempt = 0; ; attempt++) {
 		throwIfAborted(signal);
 		// The wait for the request budget ends at the item's deadline.
-		const waiting = hardDeadline === undefined ? undefined : new Deadline(hardDeadline, signal);
+		const waiting = scheduler && hardDeadline !== undefined ? new Deadline(hardDeadline, signal) : undefined;
 		let ticket: Ticket | undefined;
 		let waitFailure: unknown;
 		try {
