@@ -9,8 +9,6 @@ import {
 	networkText,
 	uncertainSubmitText,
 } from '../errors/messages';
-import { ExecutionCancelledError } from '../helpers/abort';
-import { describeBytes, detectImageType, imageProblem } from '../helpers/image';
 import type { JobPayload } from '../validation';
 import {
 	DEFAULT_RETRY_POLICY,
@@ -24,7 +22,7 @@ import {
 	type RetryPolicy,
 	type SentResponse,
 } from './http';
-import { BodyWatch, isStreamBody, type BinarySource } from './imageStream';
+import { readSmall, receiveImage, type ImageStore, type ReceiveLimits, type StoredImage } from './imageAnswer';
 import {
 	findOutputUrl,
 	header,
@@ -35,7 +33,6 @@ import {
 	originOf,
 	readJobState,
 	readSubmitAnswer,
-	toBuffer,
 	toJobResult,
 	type JobResult,
 	type JobStatus,
@@ -44,6 +41,7 @@ import {
 import type { RequestKind, RequestScheduler } from './scheduler';
 
 export type { JobResult, JobStatus, SubmittedJob } from './responses';
+export type { ImageInfo, ImageStore, StoredImage } from './imageAnswer';
 
 export interface ClientConfig {
 	baseUrl: string;
@@ -62,22 +60,6 @@ export interface ClientConfig {
 	itemTimeoutMs?: number;
 }
 
-/** What a stored image is, for the store callback. */
-export interface ImageInfo {
-	mimeType: string;
-	extension: string;
-	/** The answer's headers (redacted). */
-	headers: HttpResponse['headers'];
-}
-
-/** Stores an image stream (e.g. through n8n's prepareBinaryData); must consume `source`. */
-export type ImageStore<T> = (source: BinarySource, info: ImageInfo) => Promise<T>;
-
-export interface StoredImage<T> extends ImageInfo {
-	stored: T;
-	bytes: number;
-}
-
 /** What a request is for, to word its failures. */
 interface Call {
 	what: string;
@@ -86,17 +68,6 @@ interface Call {
 	billed?: boolean;
 	/** The public host of an image download (its errors name it, not the Base URL). */
 	imageHost?: string;
-}
-
-interface ImageTexts {
-	label: string;
-	notImage: string;
-	notImageKind: 'download' | 'badResponse';
-	sizeHint: string;
-	requestId?: string;
-	httpCode?: number;
-	/** The answer of a request that ran a billed job (v1): failures say it may be billed. */
-	billed?: boolean;
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
@@ -139,6 +110,12 @@ export class SegmindClient {
 			deadline: Date.now() + item.timeoutMs,
 			itemTimeoutMs: item.timeoutMs,
 		});
+	}
+
+	/** What bounds reading an image answer. */
+	private limits(): ReceiveLimits {
+		const { maxDownloadBytes, signal, deadline, itemTimeoutMs } = this.config;
+		return { maxBytes: maxDownloadBytes, redact: this.redact, signal, itemDeadline: deadline, itemTimeoutMs };
 	}
 
 	/** Milliseconds the item has left (undefined: no item deadline). */
@@ -328,107 +305,13 @@ export class SegmindClient {
 				description: text.description || undefined,
 			});
 		}
-		return await this.receiveImage(response, store, {
+		return await receiveImage(this.limits(), response, store, {
 			label: 'The output image',
 			notImage: 'The output URL did not return an image',
 			notImageKind: 'download',
 			sizeHint: downloadTexts.sizeHint(host),
 			requestId,
 		});
-	}
-
-	private tooLarge(texts: ImageTexts, bytes: number | undefined): SegmindFailure {
-		const text = downloadTexts.tooLarge(texts.label, bytes, this.config.maxDownloadBytes, texts.sizeHint);
-		return new SegmindFailure('download', text.message, { requestId: texts.requestId, description: text.description });
-	}
-
-	private notImage(texts: ImageTexts, head: Buffer, headers: HttpResponse['headers']): SegmindFailure {
-		const text = downloadTexts.notImage(texts.notImage, describeBytes(head, header(headers, 'content-type')));
-		return new SegmindFailure(texts.notImageKind, text.message, { requestId: texts.requestId, httpCode: texts.httpCode });
-	}
-
-	/**
-	 * Read an image answer into `store` within the size cap and the request's deadline, checking
-	 * that it is an image (by its first bytes) and whole. Returns `{ problem }` when it arrived
-	 * incomplete (cut short, or too slow to finish before the request's deadline).
-	 */
-	private async receiveImage<T>(
-		response: SentResponse,
-		store: ImageStore<T>,
-		texts: ImageTexts,
-	): Promise<StoredImage<T> | { problem: string }> {
-		const headers = redactDeep(response.headers, this.redact);
-		const declared = Number(header(headers, 'content-length'));
-		if (Number.isFinite(declared) && declared > this.config.maxDownloadBytes) {
-			response.release();
-			discardBody(response.body);
-			throw this.tooLarge(texts, declared);
-		}
-		const { body } = response;
-		if (!isStreamBody(body)) {
-			response.release();
-			return await this.storeBuffer(toBuffer(body), headers, store, texts);
-		}
-		const watch = new BodyWatch(body, this.config.maxDownloadBytes);
-		const { signal } = response.deadline;
-		const onAbort = () => watch.stop({ reason: 'stopped' });
-		signal.addEventListener('abort', onAbort, { once: true });
-		if (signal.aborted) onAbort();
-		let stored: { value: T; mimeType: string; extension: string } | undefined;
-		try {
-			await watch.waitFor(16);
-			const type = watch.ended || (watch.broken && !watch.complete) ? undefined : watch.sniff();
-			if (type) {
-				const info = { ...type, headers };
-				try {
-					stored = { value: await store(body as unknown as BinarySource, info), ...type };
-				} catch {
-					// What went wrong is read from the watch below.
-				}
-			}
-		} finally {
-			signal.removeEventListener('abort', onAbort);
-			response.release();
-			if (!stored) discardBody(body);
-		}
-		if (this.config.signal?.aborted) throw new ExecutionCancelledError();
-		const end = watch.ended;
-		if (end?.reason === 'tooLarge') throw this.tooLarge(texts, undefined);
-		if (end?.reason === 'stopped') {
-			const itemDeadline = this.config.deadline !== undefined && response.deadline.at >= this.config.deadline;
-			if (itemDeadline && texts.billed) {
-				const text = uncertainSubmitText("the item's Timeout ran out before the whole image came", texts.requestId);
-				throw new SegmindFailure('uncertainSubmit', text.message, { requestId: texts.requestId, description: text.description });
-			}
-			if (itemDeadline) {
-				const text = itemTimeoutText(`receiving ${texts.label.toLowerCase()}`, this.config.itemTimeoutMs ?? 0, texts.requestId);
-				throw new SegmindFailure('timeout', text.message, { requestId: texts.requestId, description: text.description });
-			}
-			return { problem: 'it did not arrive completely within the request time limit' };
-		}
-		if (end?.reason === 'incomplete') return { problem: end.problem };
-		if (stored && watch.complete) {
-			return { stored: stored.value, mimeType: stored.mimeType, extension: stored.extension, headers, bytes: watch.bytes };
-		}
-		const head = watch.head();
-		if (!stored && !watch.broken && head.length > 0 && !detectImageType(head)) throw this.notImage(texts, head, headers);
-		return { problem: watch.bytes ? `the connection closed after ${watch.bytes} bytes` : 'the connection closed before any byte arrived' };
-	}
-
-	/** The same checks for an answer n8n handed over as a whole Buffer. */
-	private async storeBuffer<T>(
-		bytes: Buffer,
-		headers: HttpResponse['headers'],
-		store: ImageStore<T>,
-		texts: ImageTexts,
-	): Promise<StoredImage<T> | { problem: string }> {
-		if (bytes.length > this.config.maxDownloadBytes) throw this.tooLarge(texts, bytes.length);
-		const type = detectImageType(bytes);
-		if (!type) throw this.notImage(texts, bytes, headers);
-		const problem = imageProblem(bytes, type);
-		if (problem) return { problem };
-		const stored = await store(bytes, { ...type, headers });
-		return { stored, ...type, headers, bytes: bytes.length };
 	}
 
 	/** POST an image to Segmind storage and return its public URL (for binary input). */
@@ -501,11 +384,11 @@ export class SegmindClient {
 			call,
 		);
 		if (!isSuccess(response.statusCode)) {
-			const answer = this.read({ ...response, body: await this.readSmall(response) });
+			const answer = this.read({ ...response, body: await readSmall(response) });
 			throw this.refusedJob(answer, call.what);
 		}
 		const requestId = header(response.headers, 'x-request-id');
-		const image = await this.receiveImage(response, store, {
+		const image = await receiveImage(this.limits(), response, store, {
 			label: 'The image',
 			notImage: "Segmind's v1 answer is not an image",
 			notImageKind: 'badResponse',
@@ -519,26 +402,5 @@ export class SegmindClient {
 			throw new SegmindFailure('badResponse', text.message, { requestId, description: text.description });
 		}
 		return image;
-	}
-
-	/** The first 64 KB of a streamed error answer (the rest is dropped). */
-	private async readSmall(response: SentResponse): Promise<Buffer> {
-		const { body } = response;
-		if (!isStreamBody(body)) {
-			response.release();
-			return toBuffer(body);
-		}
-		const watch = new BodyWatch(body, 65536);
-		const onAbort = () => watch.stop({ reason: 'stopped' });
-		response.deadline.signal.addEventListener('abort', onAbort, { once: true });
-		try {
-			(body as unknown as { resume?: () => void }).resume?.();
-			await watch.waitFor(65536);
-		} finally {
-			response.deadline.signal.removeEventListener('abort', onAbort);
-			response.release();
-			discardBody(body);
-		}
-		return watch.head();
 	}
 }
