@@ -6,15 +6,16 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { FAST, nodeError, runNode, useServer } from './support';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { wholeJpeg, wholePng } = require('../server/images');
 
 const ctx = useServer();
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n').toString('base64');
 const GIF = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(64)]).toString('base64');
 const BMP = Buffer.concat([Buffer.from('BM'), Buffer.alloc(64)]).toString('base64');
-const PNG_SIGNATURE = Buffer.from('89504e470d0a1a0a', 'hex');
-/** A PNG-signed file of `mb` megabytes (the size check comes before any request). */
-const pngOf = (mb: number) => Buffer.concat([PNG_SIGNATURE, Buffer.alloc(Math.round(mb * 1048576) - 8)]).toString('base64');
+/** A whole PNG of `mb` megabytes (the size check comes before any request). */
+const pngOf = (mb: number) => (wholePng(Math.round(mb * 1048576)) as Buffer).toString('base64');
 
 interface Case {
 	name: string;
@@ -224,7 +225,7 @@ test('with Continue On Fail, each bad item gets its own field error and the good
 
 describe('binary photos are accepted by their bytes, not their name or declared type', () => {
 	const WEBP = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 '), Buffer.alloc(32)]).toString('base64');
-	const JPEG = Buffer.concat([Buffer.from('ffd8ffe000104a46494600', 'hex'), Buffer.alloc(32)]).toString('base64');
+	const JPEG = (wholeJpeg(43) as Buffer).toString('base64');
 	test.each([
 		['a JPEG named photo.bin', JPEG, 'application/octet-stream', 'photo.bin', 'image/jpeg'],
 		['a WebP declared image/png', WEBP, 'image/png', 'face.png', 'image/webp'],

@@ -81,6 +81,7 @@ describe('Check Credits First', () => {
 
 	test('no balance read when every item already failed validation', async () => {
 		const run = await runNode(ctx.server, { seed: 1.5, options: CHECK }, { continueOnFail: true, items: photos(2) });
+		expect(run.items).toHaveLength(2);
 		expect(run.items.every((i) => typeof i.json.error === 'string')).toBe(true);
 		expect(ctx.server.requests).toEqual([]);
 	});

@@ -88,7 +88,7 @@ describe('FAILED jobs', () => {
 		expect(error.name).toBe('NodeApiError');
 		expect(error.httpCode).toBe('422');
 		// A known reason gets a plain title; the server's words and the request id follow below it.
-		expect(error.message).toBe(title ?? `Segmind job ${id} failed: ${serverText}`);
+		expect(error.message).toBe(title ?? `The Segmind job failed: ${serverText}`);
 		if (title) expect(error.description).toContain(`Segmind said: "${serverText}". Request ID: ${id}.`);
 		expect(error.context.request_id).toBe(id);
 		expect(error.context.server_error).toBe(serverText);
@@ -158,7 +158,7 @@ describe('404 while polling', () => {
 	});
 });
 
-describe('429 and 5xx are retried before failing', () => {
+describe('429 (and 5xx on GETs) are retried before failing', () => {
 	test('429 on every submit: retried maxRetries times, then a rate-limit error; no job', async () => {
 		ctx.server.inject('submit', { status: 429, body: { error: 'Rate limit exceeded' }, times: 5 });
 		const run = await runNode(ctx.server, { options: { ...FAST, maxRetries: 1 } });
@@ -172,14 +172,15 @@ describe('429 and 5xx are retried before failing', () => {
 		expect(ctx.server.jobs.size).toBe(0);
 	});
 
-	test('5xx on every submit: retried, then a server error; no job', async () => {
+	test('5xx on a submit: never re-sent (a job may exist), the error says it may be billed', async () => {
 		ctx.server.inject('submit', { status: 500, body: { error: 'Internal error' }, times: 5 });
 		const run = await runNode(ctx.server, { options: { ...FAST, maxRetries: 1 } });
 		const error = nodeError(run);
 		expect(error.name).toBe('NodeApiError');
 		expect(error.httpCode).toBe('500');
-		expect(error.message).toBe('Segmind had a server error while submitting the job (HTTP 500), still after 1 retries');
-		expect(ctx.server.count('submit')).toBe(2);
+		expect(error.message).toBe('The job was sent to Segmind but Segmind answered HTTP 500: a job may have been created and billed');
+		expect(error.description).toMatch(/Segmind console/);
+		expect(ctx.server.count('submit')).toBe(1);
 	});
 
 	test('5xx on every status poll after a 2xx submit: retried, fails naming the job, never re-POSTs', async () => {
@@ -191,14 +192,14 @@ describe('429 and 5xx are retried before failing', () => {
 		expect(error.httpCode).toBe('503');
 		expect(error.message).toBe('Segmind had a server error while checking the job status (HTTP 503), still after 1 retries');
 		expect(error.context.request_id).toBe(id);
-		expect(error.description).toContain(`The job ${id} may still complete: use the Get Result operation`);
+		expect(error.description).toContain(`The job ${id} may still complete: use the Get Job Result operation`);
 		expect(ctx.server.count('submit')).toBe(1);
 		expect(ctx.server.count('status')).toBe(2);
 	});
 });
 
 describe('timeout', () => {
-	test('names the request id and the Get Result operation; one POST only', async () => {
+	test('names the request id and the Get Job Result operation; one POST only', async () => {
 		ctx.server.configure({ processingMs: 60_000 });
 		const run = await runNode(ctx.server, { options: { ...FAST, timeoutSeconds: 1, pollIntervalSeconds: 0.2 } });
 		const id = onlyJobId(ctx.server);
@@ -340,7 +341,7 @@ describe('plain advice for known failure texts', () => {
 		expect(run.error).toBeUndefined();
 		expect(run.items).toHaveLength(1);
 		expect(run.items[0].json).toEqual({
-			error: `Segmind job ${id} failed: CUDA out of memory. Tried to allocate 2.00 GiB`,
+			error: 'The Segmind job failed: CUDA out of memory. Tried to allocate 2.00 GiB',
 			description:
 				`The job ran and Segmind reported FAILED (this includes content-safety blocks). Check the input image and parameters. Request ID: ${id}.`,
 			httpCode: '422',

@@ -45,16 +45,17 @@ describe('429 on submit honours the rate-limit headers', () => {
 	});
 });
 
-describe('5xx with an HTML body is retried and the result is right', () => {
+describe('5xx with an HTML body: GETs are retried, a submit is not', () => {
 	const html = '<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>';
 
-	test('on submit: retried; one job created (the 5xx created none)', async () => {
+	test('on submit: not sent again (a gateway error does not prove no job was created); the error says so', async () => {
 		ctx.server.inject('submit', { status: 502, body: html });
 		const run = await runNode(ctx.server, { style: 'Pixels', options: FAST });
-		await expectImage(run, ctx.server);
-		expect(run.items[0].json.style).toBe('Pixels');
-		expect(ctx.server.count('submit')).toBe(2);
-		expect(ctx.server.jobs.size).toBe(1);
+		const error = nodeError(run);
+		expect(error.httpCode).toBe('502');
+		expect(error.message).toBe('The job was sent to Segmind but Segmind answered HTTP 502: a job may have been created and billed');
+		expect(error.description).toMatch(/did not send it again/);
+		expect(ctx.server.count('submit')).toBe(1);
 	});
 
 	test.each(['status', 'result'])('on the %s GET: retried; exactly one POST', async (route) => {
@@ -85,7 +86,7 @@ describe('a 2xx submit the node cannot use is an error, never re-POSTed', () => 
 		const error = nodeError(run);
 		expect(error.name).toBe('NodeApiError');
 		expect(error.message).toBe('Segmind accepted the job but its answer is not JSON');
-		expect(error.description).toMatch(/did not send the job again/);
+		expect(error.description).toMatch(/did not send it again/);
 		await sleepMs(300);
 		expect(ctx.server.requests.map((r) => r.route)).toEqual(['submit']);
 	});
@@ -113,7 +114,7 @@ describe('a submit whose answer never comes', () => {
 		const run = await runNode(ctx.server, { options: { ...FAST, timeoutSeconds: 1, maxRetries: 3 } });
 		const error = nodeError(run);
 		expect(error.name).toBe('NodeOperationError');
-		expect(error.message).toMatch(/^The job was sent to Segmind but no answer came back \(.+\); a job may have been created$/);
+		expect(error.message).toMatch(/^The job was sent to Segmind but .+: a job may have been created and billed$/);
 		expect(error.description).toMatch(/did not send it again/);
 		expect(error.description).toMatch(/Segmind console/);
 		await sleepMs(300);
@@ -138,7 +139,7 @@ describe('output download faults', () => {
 		const error = nodeError(run);
 		expect(error.name).toBe('NodeApiError');
 		expect(error.httpCode).toBe('404');
-		expect(error.message).toBe('The output image link is expired or gone (HTTP 404)');
+		expect(error.message).toBe(`The output image link on ${new URL(ctx.server.url).host} is expired or gone (HTTP 404)`);
 		expect(error.description).toMatch(/7 days/);
 		expect(error.context.request_id).toBe(id);
 		expect(ctx.server.count('download')).toBe(1);
@@ -165,13 +166,13 @@ describe('output download faults', () => {
 		expect(ctx.server.count('download')).toBe(1);
 	});
 
-	test('a body over "Max Image Size (MB)": clear error naming the limit and the option', async () => {
+	test('a body over "Max Output Image Size (MB)": clear error naming the limit and the option', async () => {
 		const big = Buffer.concat([PNG_SIGNATURE, Buffer.alloc(Math.round(1.5 * 1024 * 1024))]);
 		ctx.server.configure({ output: { status: 200, body: big, contentType: 'image/png' } });
 		const run = await runNode(ctx.server, { options: { ...FAST, maxImageSizeMb: 1 } });
 		const error = nodeError(run);
 		expect(error.message).toBe('The output image is 1.5 MB, over the 1 MB limit');
-		expect(error.description).toMatch(/Max Image Size \(MB\)/);
+		expect(error.description).toMatch(/Max Output Image Size \(MB\)/);
 		expect(run.items).toEqual([]);
 	});
 });
@@ -201,8 +202,14 @@ describe('retry waits are capped (transport over real HTTP, small caps)', () => 
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const transport = require('../../dist/nodes/SegmindFaceToMany/transport/http.js');
 
+	/** When each request was sent (the waits between them are the retry waits). */
+	let sentAt: number[] = [];
+	beforeEach(() => (sentAt = []));
+	const waits = () => sentAt.slice(1).map((at, n) => at - sentAt[n]);
+
 	/** An HttpCall like the node's, over fetch to the local server. */
 	const http = async (request: { method: string; url: string; headers?: Record<string, string>; body?: unknown; abortSignal?: AbortSignal }) => {
+		sentAt.push(Date.now());
 		const response = await fetch(request.url, {
 			method: request.method,
 			headers: { ...(request.headers ?? {}), 'x-api-key': SECRET_KEY },
@@ -220,35 +227,38 @@ describe('retry waits are capped (transport over real HTTP, small caps)', () => 
 
 	test('Retry-After: 3600 is capped at maxRateLimitWaitMs, then the one retry creates the job', async () => {
 		ctx.server.inject('submit', { status: 429, headers: { 'Retry-After': '3600' } });
-		const waits: number[] = [];
 		const response = await transport.sendWithRetry(
 			http,
 			{ method: 'POST', url: `${ctx.server.url}/v2/face-to-many`, headers: { 'Content-Type': 'application/json' }, body: { image: 'https://x/y.png' } },
-			{ authenticated: true, retry: 'submit', timeoutMs: 5000, onRetry: (r: { delayMs: number }) => waits.push(r.delayMs) },
+			{ authenticated: true, retry: 'submit', timeoutMs: 5000 },
 			{ ...transport.DEFAULT_RETRY_POLICY, maxRetries: 2, maxRateLimitWaitMs: 300 },
 		);
 		expect(response.statusCode).toBe(200);
-		expect(waits).toEqual([300]);
+		// One wait of the 300 ms cap (plus the first answer's time), not an hour.
+		expect(waits()).toHaveLength(1);
+		expect(waits()[0]).toBeGreaterThanOrEqual(300);
+		expect(waits()[0]).toBeLessThan(1300);
 		expect(ctx.server.count('submit')).toBe(2);
 		expect(ctx.server.jobs.size).toBe(1);
 	});
 
 	test('5xx backoff doubles and stops at maxDelayMs', async () => {
 		ctx.server.inject('status', { status: 503, body: '<html>busy</html>', times: 4 });
-		const waits: number[] = [];
 		const response = await transport.sendWithRetry(
 			http,
 			{ method: 'GET', url: `${ctx.server.url}/v2/requests/nope/status` },
-			{ authenticated: true, retry: 'idempotent', timeoutMs: 5000, onRetry: (r: { delayMs: number }) => waits.push(r.delayMs) },
-			{ ...transport.DEFAULT_RETRY_POLICY, maxRetries: 4, baseDelayMs: 40, maxDelayMs: 100 },
+			{ authenticated: true, retry: 'idempotent', timeoutMs: 5000 },
+			{ ...transport.DEFAULT_RETRY_POLICY, maxRetries: 4, baseDelayMs: 200, maxDelayMs: 400 },
 		);
 		expect(response.statusCode).toBe(404); // the 5th answer is the server's own
-		expect(waits).toHaveLength(4);
-		// Jitter is 50–100 % of min(maxDelayMs, base·2^n): 40, 80, then capped 100, 100.
-		const ceilings = [40, 80, 100, 100];
-		waits.forEach((wait, n) => {
-			expect(wait).toBeLessThanOrEqual(ceilings[n]);
-			expect(wait).toBeGreaterThanOrEqual(ceilings[n] / 2);
+		// Jitter is 50–100 % of min(maxDelayMs, base·2^n): 200, 400, then capped 400, 400 (uncapped
+		// the last would be 800–1600). Each gap is the wait plus one local answer (< 300 ms slack).
+		const gaps = waits();
+		expect(gaps).toHaveLength(4);
+		const ceilings = [200, 400, 400, 400];
+		gaps.forEach((gap, n) => {
+			expect(gap).toBeGreaterThanOrEqual(ceilings[n] / 2);
+			expect(gap).toBeLessThan(ceilings[n] + 300);
 		});
 		expect(ctx.server.count('status')).toBe(5);
 	});
@@ -296,7 +306,8 @@ describe('the user stops the execution', () => {
 
 	test('mid rate-limit wait (429 with Retry-After far away, capped and abortable)', async () => {
 		ctx.server.inject('submit', { status: 429, headers: { 'Retry-After': '3600' } });
-		await runAndStop({ options: FAST }, 700);
+		// A Timeout longer than the capped 60 s wait, so the item waits (a shorter one fails it at once).
+		await runAndStop({ options: { ...FAST, timeoutSeconds: 120 } }, 700);
 		expect(ctx.server.requests.map((r) => r.route)).toEqual(['submit']);
 		expect(ctx.server.jobs.size).toBe(0);
 	});
@@ -374,7 +385,7 @@ describe('many items with Continue On Fail', () => {
 		expect(run.items[4].json).toMatchObject({ error: 'Insufficient Segmind credits to run this job (406) (item 5 of 8)', httpCode: '406' });
 		expect(run.items[5].json).toMatchObject({ error: `Request ${idOf('expire')} expired or unknown (item 6 of 8)`, httpCode: '404' });
 		expect(run.items[6].json).toMatchObject({
-			error: 'The output image link is expired or gone (HTTP 404) (item 7 of 8)',
+			error: `The output image link on ${new URL(server.url).host} is expired or gone (HTTP 404) (item 7 of 8)`,
 			request_id: idOf('gone'),
 		});
 		for (const i of [1, 2, 4, 5, 6]) expect(run.items[i].binary).toBeUndefined();

@@ -70,7 +70,8 @@ describe('one request budget for the whole run', () => {
 		// The first status check is told to come back in 50 s.
 		server.inject('status', { status: 429, headers: { 'retry-after': '50' }, body: { error: 'Rate limit exceeded' } });
 		const items = Array.from({ length: 3 }, (_, n) => ({ json: { n } }));
-		const run = await runNode(server, { options: { ...FAST, maxConcurrency: 3 } }, { items, cancelAfterMs: 1500 });
+		// A Timeout longer than the 50 s wait (a shorter one ends the items at once, see edges.test.ts).
+		const run = await runNode(server, { options: { ...FAST, maxConcurrency: 3, timeoutSeconds: 120 } }, { items, cancelAfterMs: 1500 });
 		expect(run.status).toBe('canceled');
 		expect(run.elapsedMs).toBeLessThan(10_000);
 		// One 429 paused all three: no other status check was sent after it.

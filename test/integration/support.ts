@@ -28,12 +28,17 @@ export interface SegmindServer {
 		contentType?: string;
 		body?: IDataObject;
 		injected?: unknown;
+		/** The x-api-key value received. */
+		apiKey?: string;
 	}>;
 	jobs: Map<string, { id: string; body: IDataObject; error: string | null; createdAt: number }>;
 	configure(changes: IDataObject): void;
 	inject(route: string, fault: IDataObject): void;
 	count(route?: string, since?: number): number;
-	reset(): void;
+	/** Ends requests still in flight (they are never recorded), then clears everything. */
+	reset(): Promise<void>;
+	/** Jobs billed (or possibly billed): v2 jobs created plus v1 runs started. */
+	billed(): number;
 	start(port?: number): Promise<string>;
 	stop(): Promise<void>;
 }

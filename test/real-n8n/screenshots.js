@@ -18,7 +18,7 @@ async function main() {
 		const page = await browser.newPage({ viewport: { width: 1440, height: 1600 } });
 		await signIn(page, stack.baseUrl);
 		const ndv = await openNodePanel(page, stack.baseUrl, 'SegmindExUrl0001', 'Segmind Face to Many');
-		await page.getByText('Depth ControlNet Strength', { exact: true }).first().waitFor();
+		await page.getByText('Model Options', { exact: true }).first().waitFor();
 		await page.waitForTimeout(1000);
 		fs.mkdirSync(path.dirname(out), { recursive: true });
 		await ndv.screenshot({ path: out });

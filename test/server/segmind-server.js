@@ -10,6 +10,7 @@
 const http = require('http');
 const { randomUUID, randomBytes } = require('crypto');
 const { drawFace, padPng } = require('./png');
+const { wholeJpeg, wholeWebp } = require('./images');
 
 const STYLES = ['3D', 'Emoji', 'Video game', 'Pixels', 'Clay', 'Toy'];
 const LORA = /^https:\/\/(replicate\.delivery\/pbxt|pbxt\.replicate\.delivery)\/.+\/trained_model\.tar$/;
@@ -54,6 +55,11 @@ const DEFAULT_CONFIG = {
 	rateLimit: null,
 	/** Pad output PNGs to about this many bytes with a private ancillary chunk (the benchmark). */
 	imageBytes: 0,
+	// ---- edges: hostile-server emulation (see the "edges" region below) ----
+	/** 'png' | 'jpeg' | 'webp': the format of output images (download and v1). */
+	outputFormat: 'png',
+	/** Answer submits with status_url/response_url on this origin instead of the server's own. */
+	jobUrlBase: null,
 };
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same sequence everywhere. */
@@ -210,6 +216,7 @@ function createSegmindServer(options = {}) {
 		} catch {
 			body = undefined;
 		}
+		if (req.epoch !== epoch) return req.socket.destroy(); // a request from before reset()
 		const entry = {
 			at: Date.now(),
 			method: req.method,
@@ -219,6 +226,8 @@ function createSegmindServer(options = {}) {
 			apiKeyValid: apiKey === config.apiKey,
 			contentType: req.headers['content-type'],
 			body: name === 'upload' ? { data_urls: (body && body.data_urls || []).map((u) => String(u).slice(0, 40)) } : body,
+			/** The x-api-key received, for hosts that must never see it (the foreign host checks this). */
+			apiKey,
 		};
 		requests.push(entry);
 
@@ -242,14 +251,17 @@ function createSegmindServer(options = {}) {
 		if (injectionIndex !== -1) {
 			const injection = injections[injectionIndex];
 			if (--injection.times <= 0) injections.splice(injectionIndex, 1);
-			entry.injected = injection.status || (injection.hang ? 'hang' : 'reset');
+			entry.injected = injection.status || (injection.hang ? 'hang' : injection.reset ? 'reset' : Object.keys(injection).find((k) => EDGE_FAULTS.includes(k)));
 			if (injection.hang) return; // never answer
 			if (injection.reset) return req.socket.destroy();
 			if (injection.afterCreate && name === 'submit') {
 				createJob(body);
 			}
-			const injectedBody = typeof injection.body === 'function' ? injection.body(entry) : injection.body;
-			const headers = typeof injection.headers === 'function' ? injection.headers(entry) : injection.headers;
+			if (injection.afterCreate && name === 'sync') billed++;
+			const edge = EDGE_FAULTS.find((k) => injection[k] !== undefined);
+			if (edge) return edgeFault(edge, injection, req, res, { name, path, body });
+			const injectedBody = typeof injection.body === 'function' ? injection.body(entry, req) : injection.body;
+			const headers = typeof injection.headers === 'function' ? injection.headers(entry, req) : injection.headers;
 			return send(res, injection.status, injectedBody !== undefined ? injectedBody : { error: 'Injected failure' }, headers);
 		}
 
@@ -270,12 +282,13 @@ function createSegmindServer(options = {}) {
 				}
 				if (name === 'sync') return runSync(res, body);
 				const job = createJob(body);
+				const jobBase = config.jobUrlBase || baseUrl;
 				return send(res, 200, {
 					request_id: job.id,
 					status: 'QUEUED',
 					poll_url: `${baseUrl}/v1/requests/${job.id}`,
-					status_url: `${baseUrl}/v2/requests/${job.id}/status`,
-					response_url: `${baseUrl}/v2/requests/${job.id}`,
+					status_url: `${jobBase}/v2/requests/${job.id}/status`,
+					response_url: `${jobBase}/v2/requests/${job.id}`,
 				});
 			}
 			case 'status':
@@ -301,7 +314,8 @@ function createSegmindServer(options = {}) {
 				const id = path.slice('/outputs/'.length).replace(/\.png$/, '');
 				const job = jobs.get(id);
 				if (!job) return send(res, 404, '<html><body>Not Found</body></html>');
-				return send(res, 200, job.image || (job.image = outputImage(job)), { 'Content-Type': 'image/png' });
+				const image = formatted(job.image || (job.image = outputImage(job)));
+				return send(res, 200, image.bytes, { 'Content-Type': image.contentType });
 			}
 			case 'upload': {
 				const urls = (body && Array.isArray(body.data_urls) ? body.data_urls : []).map((dataUrl) => {
@@ -325,6 +339,7 @@ function createSegmindServer(options = {}) {
 	}
 
 	function createJob(body) {
+		billed++;
 		const job = { id: randomUUID(), createdAt: Date.now(), body, error: validate(body), index: jobCount++ };
 		if (config.jobTimes) job.timing = jobTiming(config.jobTimes, job.index);
 		jobs.set(job.id, job);
@@ -334,6 +349,7 @@ function createSegmindServer(options = {}) {
 
 	async function runSync(res, body) {
 		const error = validate(body);
+		billed++;
 		config.credits -= config.costPerJob;
 		// Wait like the real model, but stop waiting when the client goes away (e.g. a Stop).
 		await new Promise((resolve) => {
@@ -347,8 +363,9 @@ function createSegmindServer(options = {}) {
 		if (error) return send(res, 422, { error });
 		const id = randomUUID();
 		const seed = body.seed !== undefined && body.seed !== -1 ? body.seed : 123456789;
-		return send(res, 200, drawFace(body.style || '3D', config.imageSize), {
-			'Content-Type': 'image/png',
+		const image = formatted(drawFace(body.style || '3D', config.imageSize));
+		return send(res, 200, image.bytes, {
+			'Content-Type': image.contentType,
 			'x-request-id': id,
 			'x-seed-value': String(seed),
 			'x-cost': String(config.costPerJob),
@@ -356,9 +373,90 @@ function createSegmindServer(options = {}) {
 		});
 	}
 
+	// ------------------------------------------------------------------ edges region
+	// Hostile-server behaviour for the edge tests (test/integration/edges.test.ts and others):
+	// drip-fed answers, huge and endless bodies, truncated images, other image formats, and a
+	// reset() that ends requests still in flight. Kept in one region so other changes merge cleanly.
+
+	/** Output bytes in the configured format (the PNG drawn for the job, or a JPEG/WebP stand-in). */
+	function formatted(png) {
+		if (config.outputFormat === 'jpeg') return { bytes: wholeJpeg(2048), contentType: 'image/jpeg' };
+		if (config.outputFormat === 'webp') return { bytes: wholeWebp(2048), contentType: 'image/webp' };
+		return { bytes: png, contentType: 'image/png' };
+	}
+
+	/**
+	 * Faults that need more than one answer: { drip: { intervalMs, prefix, contentType } } answers
+	 * 200 and then one byte per interval forever; { flood: { bytes, contentLength, contentType } }
+	 * streams an image header then `bytes` of filler (Infinity: endless), with or without a
+	 * Content-Length; { truncate: n, declareFull } serves the route's normal image cut to n bytes
+	 * (declareFull: with the full Content-Length, then the connection is cut).
+	 */
+	function edgeFault(kind, injection, req, res, { name, path, body }) {
+		const stop = { stopped: false };
+		res.on('close', () => (stop.stopped = true));
+		if (kind === 'drip') {
+			const { intervalMs = 50, prefix = '', contentType = 'application/json' } = injection.drip;
+			res.writeHead(200, { 'Content-Type': contentType });
+			if (prefix.length) res.write(prefix);
+			const timer = setInterval(() => (stop.stopped ? clearInterval(timer) : res.write(' ')), intervalMs);
+			res.on('close', () => clearInterval(timer));
+			return;
+		}
+		if (kind === 'flood') {
+			const { bytes = Infinity, contentLength = false, contentType = 'image/png' } = injection.flood;
+			const head = drawFace('photo', 8).subarray(0, 33); // PNG signature + IHDR: a valid start
+			const headers = { 'Content-Type': contentType };
+			if (contentLength && Number.isFinite(bytes)) headers['Content-Length'] = String(bytes);
+			res.writeHead(200, headers);
+			res.write(head);
+			const filler = Buffer.alloc(65536, 0x41);
+			let sent = head.length;
+			const pump = () => {
+				while (!stop.stopped && sent < bytes) {
+					const piece = bytes - sent >= filler.length ? filler : filler.subarray(0, bytes - sent);
+					sent += piece.length;
+					if (!res.write(piece)) return res.once('drain', pump);
+				}
+				if (!stop.stopped) res.end();
+			};
+			return pump();
+		}
+		if (kind === 'truncate') {
+			let image;
+			if (name === 'download') {
+				const job = jobs.get(path.slice('/outputs/'.length).replace(/\.png$/, ''));
+				if (!job) return send(res, 404, '<html><body>Not Found</body></html>');
+				image = formatted(job.image || (job.image = outputImage(job)));
+			} else {
+				if (name === 'sync') billed++;
+				image = formatted(drawFace((body && body.style) || '3D', config.imageSize));
+			}
+			const cut = image.bytes.subarray(0, injection.truncate);
+			if (!injection.declareFull) return send(res, 200, cut, { 'Content-Type': image.contentType });
+			res.writeHead(200, { 'Content-Type': image.contentType, 'Content-Length': image.bytes.length });
+			return res.write(cut, () => setTimeout(() => req.socket.destroy(), 20));
+		}
+		return undefined;
+	}
+
+	let epoch = 0;
+	let billed = 0;
+	/** Sockets with a request not yet answered in full (reset() ends these; idle keep-alive ones stay). */
+	const busy = new Set();
+	server.on('request', (req, res) => {
+		req.epoch = epoch;
+		busy.add(req.socket);
+		res.on('close', () => busy.delete(req.socket));
+	});
+
 	return {
 		get url() {
 			return baseUrl;
+		},
+		/** Jobs that were (or may have been) billed: v2 jobs created plus v1 runs started. */
+		billed() {
+			return billed;
 		},
 		requests,
 		jobs,
@@ -382,13 +480,21 @@ function createSegmindServer(options = {}) {
 		count(route, since) {
 			return requests.filter((r) => (!route || r.route === route) && (since === undefined || r.at >= since)).length;
 		},
-		reset() {
+		/**
+		 * Back to the initial state. Requests still in flight (a hang, a drip, a slow v1 run from
+		 * the previous test) are ended: their sockets are closed and they are never recorded.
+		 */
+		async reset() {
+			epoch++;
+			for (const socket of busy) socket.destroy();
 			config = { ...DEFAULT_CONFIG, ...options };
 			jobs.clear();
 			requests.length = 0;
 			injections.length = 0;
 			jobCount = 0;
+			billed = 0;
 			limiter = { origin: undefined, window: -1, count: 0 };
+			await new Promise((resolve) => setImmediate(resolve));
 		},
 		async start(port = 0) {
 			await new Promise((resolve, reject) => {
@@ -404,6 +510,8 @@ function createSegmindServer(options = {}) {
 		},
 	};
 }
+
+const EDGE_FAULTS = ['drip', 'flood', 'truncate'];
 
 module.exports = { createSegmindServer, jobTiming, STYLES };
 

@@ -3,8 +3,8 @@ import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
 import { errorItemJson, toNodeError } from '../../nodes/SegmindFaceToMany/errors/toNodeError';
 import { mapWithConcurrency } from '../../nodes/SegmindFaceToMany/helpers/concurrency';
 import { detectImageType } from '../../nodes/SegmindFaceToMany/helpers/image';
-import { findOutputUrl, toJobResult } from '../../nodes/SegmindFaceToMany/transport/client';
-import { SegmindFailure } from '../../nodes/SegmindFaceToMany/transport/failure';
+import { findOutputUrl, toJobResult } from '../../nodes/SegmindFaceToMany/transport/responses';
+import { SegmindFailure } from '../../nodes/SegmindFaceToMany/errors/failures';
 import {
 	backoffDelayMs,
 	DEFAULT_RETRY_POLICY,
@@ -40,12 +40,12 @@ describe('result parsing', () => {
 		);
 	});
 
-	it('carries metrics, seed and the announced file details', () => {
+	it('carries metrics and seed', () => {
 		const result = toJobResult(
 			{ output: url, seed: 42, metrics: { inference_time: 21.3, cost: 0.0246 }, images: [{ url, content_type: 'image/jpeg', file_name: 'a.jpeg' }] },
 			'req-1',
 		);
-		expect(result).toMatchObject({ outputUrl: url, seed: 42, metrics: { inference_time: 21.3, cost: 0.0246 }, announcedMimeType: 'image/jpeg' });
+		expect(result).toMatchObject({ outputUrl: url, seed: 42, metrics: { inference_time: 21.3, cost: 0.0246 } });
 	});
 });
 

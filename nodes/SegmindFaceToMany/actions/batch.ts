@@ -71,7 +71,7 @@ export async function runBatch<P>(ctx: IExecuteFunctions, operation: Operation<P
 	const onCancel = () => controller.abort();
 	if (executionSignal?.aborted) controller.abort();
 	executionSignal?.addEventListener('abort', onCancel, { once: true });
-	const run = createRunContext(ctx, options, { baseUrl, uploadBaseUrl }, controller.signal);
+	const run = createRunContext(ctx, options, { baseUrl, uploadBaseUrl, secrets: errorContext.secrets }, controller.signal);
 	/** Jobs Segmind accepted (and bills) whose image this run has not delivered yet, by item. */
 	const undelivered = new Map<number, string>();
 
@@ -136,7 +136,8 @@ async function runItem<P>(
 		...run,
 		i,
 		signal: itemController.signal,
-		client: run.client.withSignal(itemController.signal),
+		// The item's own client: its Stop, and its Timeout as one deadline for all it does.
+		client: run.client.forItem({ signal: itemController.signal, timeoutMs: run.options.timeoutSeconds * 1000 }),
 		onSubmitted: (requestId) => undelivered.set(i, requestId),
 	};
 	try {
@@ -152,6 +153,10 @@ async function runItem<P>(
 /** The node's output, or its failure: the first fatal error, naming the billed jobs left undelivered. */
 function finish(outcomes: Outcome[], undelivered = new Map<number, string>()): INodeExecutionData[][] {
 	const fatal = outcomes.find((outcome): outcome is { fatal: NodeApiError | NodeOperationError } => 'fatal' in outcome);
-	if (fatal) throw orphanedJobs(fatal.fatal, [...undelivered.values()]);
+	if (fatal) {
+		// The failing item's own job is named in its own error already.
+		const own = fatal.fatal.context.request_id;
+		throw orphanedJobs(fatal.fatal, [...undelivered.values()].filter((id) => id !== own));
+	}
 	return [outcomes.map((outcome) => (outcome as { item: INodeExecutionData }).item)];
 }

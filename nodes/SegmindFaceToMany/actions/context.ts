@@ -46,7 +46,7 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 export function createRunContext(
 	ctx: IExecuteFunctions,
 	options: RunOptions,
-	urls: { baseUrl: string; uploadBaseUrl: string },
+	urls: { baseUrl: string; uploadBaseUrl: string; secrets?: string[] },
 	signal: AbortSignal,
 ): RunContext {
 	const http: HttpCall = async (request, authenticated) =>

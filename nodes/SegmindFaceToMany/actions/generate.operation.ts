@@ -1,6 +1,6 @@
 import type { Operation } from './operation';
 import { jobPayload, prepareJob, waitForResult, type JobPlan } from './job';
-import { outputImage } from '../helpers/outputImage';
+import { downloadTo, outputImage } from '../helpers/outputImage';
 
 /** Generate Image: input → submit → wait → output. */
 export const generate: Operation<JobPlan> = {
@@ -18,8 +18,7 @@ export const generate: Operation<JobPlan> = {
 		const job = await item.client.submit(payload);
 		item.onSubmitted(job.requestId);
 		const result = await waitForResult(item, job);
-		return await outputImage(item, { request_id: job.requestId, style: payload.style, seed: payload.seed }, result, async () =>
-			await item.client.download(result.outputUrl, job.requestId),
-		);
+		const meta = { request_id: job.requestId, style: payload.style, seed: payload.seed };
+		return await outputImage(item, meta, result, downloadTo(item, result.outputUrl, job.requestId));
 	},
 };

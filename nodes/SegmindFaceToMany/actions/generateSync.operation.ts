@@ -2,8 +2,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Operation } from './operation';
 import { jobPayload, prepareJob, type JobPlan } from './job';
-import { outputImage } from '../helpers/outputImage';
-import { headerValue, toNumber } from '../helpers/values';
+import { binaryStore, outputFileName, storedImageItem } from '../helpers/outputImage';
+import { toNumber } from '../helpers/values';
+import { header } from '../transport/responses';
 
 /** Sync Generate Image (Legacy): Segmind's v1 call, one request that answers with the image itself. */
 export const generateSync: Operation<JobPlan> = {
@@ -19,17 +20,22 @@ export const generateSync: Operation<JobPlan> = {
 	prepare: prepareJob,
 	async execute(item, plan) {
 		const payload = await jobPayload(item, plan);
-		const { image, headers } = await item.client.runSync(payload, item.options.timeoutSeconds * 1000);
-		const header = (name: string) => toNumber(headerValue(headers, name));
-		const requestId = headerValue(headers, 'x-request-id') ?? 'sync';
+		const requestIdOf = (headers: Parameters<typeof header>[0]) => header(headers, 'x-request-id') ?? 'sync';
+		// The answer is the image, streamed into n8n's binary store as it arrives.
+		const file = await item.client.runSync(
+			payload,
+			item.options.timeoutSeconds * 1000,
+			binaryStore(item, (info) => outputFileName(requestIdOf(info.headers), info.extension, payload.style)),
+		);
+		const number = (name: string) => toNumber(header(file.headers, name));
 		const metrics: IDataObject = {};
-		if (header('x-cost') !== undefined) metrics.cost = header('x-cost');
-		if (header('x-remaining-credits') !== undefined) metrics.remaining_credits = header('x-remaining-credits');
-		return await outputImage(
+		if (number('x-cost') !== undefined) metrics.cost = number('x-cost');
+		if (number('x-remaining-credits') !== undefined) metrics.remaining_credits = number('x-remaining-credits');
+		return storedImageItem(
 			item,
-			{ request_id: requestId, style: payload.style, seed: payload.seed },
-			{ seed: header('x-seed-value'), metrics },
-			async () => image,
+			{ request_id: requestIdOf(file.headers), style: payload.style, seed: payload.seed },
+			{ seed: number('x-seed-value'), metrics },
+			file,
 		);
 	},
 };

@@ -3,10 +3,10 @@ import { z } from 'zod';
 
 import type { Operation } from './operation';
 import { waitForResult } from './job';
-import { outputImage } from '../helpers/outputImage';
+import { downloadTo, outputImage } from '../helpers/outputImage';
 import { labelOf, readField, ValidationFailure } from '../helpers/parameters';
 import { trimSlash } from '../helpers/values';
-import { jobFailed } from '../transport/client';
+import { jobFailed, originOf } from '../transport/responses';
 
 const requestIdField: INodeProperties = {
 	displayName: 'Request ID or Status URL',
@@ -41,14 +41,6 @@ const requestIdSchema = z
 	.string({ invalid_type_error: 'must be text' })
 	.trim()
 	.min(1, 'is required: the request_id or status_url that the Submit Job operation returned');
-
-const originOf = (url: string): string | undefined => {
-	try {
-		return new URL(url).origin;
-	} catch {
-		return undefined;
-	}
-};
 
 /** Get Job Result: look at a job by ID; wait for it (default) and return its image when done. */
 export const getResult: Operation<JobReference> = {
@@ -87,7 +79,7 @@ export const getResult: Operation<JobReference> = {
 	},
 	async execute(item, ref) {
 		const meta = { request_id: ref.requestId };
-		const download = (url: string) => async () => await item.client.download(url, ref.requestId);
+		const download = (url: string) => downloadTo(item, url, ref.requestId);
 		if (ref.wait) {
 			const result = await waitForResult(item, ref, true);
 			return await outputImage(item, meta, result, download(result.outputUrl));

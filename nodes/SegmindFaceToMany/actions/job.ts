@@ -3,9 +3,10 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { readImageInput, imageUrlFor, type ImageInput } from '../helpers/inputImage';
 import { readJobSettings, type JobPayload } from '../helpers/jobPayload';
 import { waitForJob } from '../helpers/polling';
-import { jobFailed, type JobResult, type SubmittedJob } from '../transport/client';
-import { SegmindFailure } from '../transport/failure';
+import { SegmindFailure } from '../errors/failures';
 import { timedOut } from '../errors/messages';
+import type { JobResult, SubmittedJob } from '../transport/client';
+import { jobFailed } from '../transport/responses';
 import type { ItemRun, PrepareEnv } from './context';
 
 /*
@@ -53,18 +54,20 @@ export async function waitForResult(
 		},
 		{
 			pollIntervalMs: options.pollIntervalSeconds * 1000,
-			timeoutMs: options.timeoutSeconds * 1000,
+			// The item's Timeout started before the upload and submit: wait at most what is left of it.
+			timeoutMs: item.client.remainingMs() ?? options.timeoutSeconds * 1000,
 			mode: options.pollingMode,
 			durations: item.durations,
 			economical: () => item.scheduler.constrained,
 			signal: item.signal,
 			pollImmediately,
-			isTransient: (error) =>
-				error instanceof SegmindFailure && TRANSIENT.includes(error.kind)
-					? error.httpCode
-						? `HTTP ${error.httpCode}`
-						: error.message
-					: undefined,
+			failedCheck: (error) => {
+				if (!(error instanceof SegmindFailure)) return {};
+				// 'timeout': the item's Timeout ran out during the check itself.
+				if (error.kind === 'timeout') return { timedOut: true, detail: error.lastTry };
+				const detail = error.httpCode ? `HTTP ${error.httpCode}` : error.message;
+				return { transient: TRANSIENT.includes(error.kind), detail };
+			},
 			timedOut: (lastStatus) => timedOut(job.requestId, options.timeoutSeconds * 1000, lastStatus),
 		},
 	);

@@ -2,9 +2,9 @@ import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n
 
 import { ExecutionCancelledError } from '../helpers/abort';
 import { ValidationFailure } from '../helpers/parameters';
-import { SegmindFailure, serverErrorText, type FailureKind } from '../transport/failure';
+import { redactor, SegmindFailure, serverErrorText, type FailureKind } from './failures';
 import { guidanceFor } from './guidance';
-import { redact } from './redact';
+
 
 /**
  * Failures whose server text can be the model's reason (a FAILED job, a refused request, or an
@@ -31,7 +31,7 @@ export function toNodeError(
 	itemIndex: number,
 	{ batchSize = 1, secrets = [] }: ErrorContext = {},
 ): NodeApiError | NodeOperationError {
-	const clean = (text: string) => redact(text, secrets);
+	const clean = redactor(secrets);
 	const title = (text: string) => clean(batchSize > 1 ? `${text} (item ${itemIndex + 1} of ${batchSize})` : text);
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;

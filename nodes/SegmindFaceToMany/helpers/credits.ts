@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { SegmindFailure } from '../transport/failure';
+import { SegmindFailure } from '../errors/failures';
 import type { SegmindClient } from '../transport/client';
 import { toNumber } from './values';
 

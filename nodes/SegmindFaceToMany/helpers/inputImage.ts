@@ -1,8 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { binaryPropertyNameField, imageSourceField, imageUrlField } from '../actions/common.fields';
-import { describeBytes, detectImageType, INPUT_MIME_TYPES } from './image';
+import { describeBytes, detectImageType, imageProblem, INPUT_MIME_TYPES } from './image';
 import { httpUrl, labelOf, readField, ValidationFailure } from './parameters';
+import { megabytes } from './values';
 
 /** Where a job's photo comes from: a URL sent as is, or a binary field uploaded first. */
 export type ImageInput =
@@ -10,7 +11,6 @@ export type ImageInput =
 	| { source: 'binary'; propertyName: string; mimeType: string };
 
 const FIELD = labelOf(binaryPropertyNameField);
-const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 const MIME_NOT_IMAGE = /^(?!image\/)(?!application\/octet-stream$)(?!$)/i;
 
 /**
@@ -72,6 +72,8 @@ export async function readImageInput(
 		);
 	}
 	if (bytes.length > maxBytes) throw tooLarge(bytes.length);
+	const problem = imageProblem(bytes, type);
+	if (problem) throw new ValidationFailure(FIELD, `is an incomplete image (${problem}); use the whole file`, propertyName);
 	return { source: 'binary', propertyName, mimeType: type.mimeType };
 }
 

@@ -1,7 +1,7 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { DownloadedImage } from '../transport/client';
 import type { ItemRun } from '../actions/context';
+import type { ImageInfo, ImageStore, StoredImage } from '../transport/client';
 import { creditFields } from './credits';
 
 /** What the item says about its job, whatever the operation. */
@@ -10,6 +10,22 @@ export interface ImageMeta {
 	style?: string;
 	/** The seed asked for (-1: random), when the job was sent by this item. */
 	seed?: number;
+}
+
+/** An image in n8n's binary store, under the file name it was given. */
+export type StoredFile = StoredImage<{ binary: IBinaryData; fileName: string }>;
+
+/** Streams an image answer into n8n's binary store (memory or disk, as n8n is set up). */
+export function binaryStore(item: ItemRun, fileName: (info: ImageInfo) => string): ImageStore<StoredFile['stored']> {
+	return async (source, info) => {
+		const name = fileName(info);
+		return { fileName: name, binary: await item.ctx.helpers.prepareBinaryData(source, name, info.mimeType) };
+	};
+}
+
+/** Downloads the output image at `url` (a public link: no API key) into the binary store. */
+export function downloadTo(item: ItemRun, url: string, requestId: string) {
+	return async (store: ImageStore<StoredFile['stored']>): Promise<StoredFile> => await item.client.downloadImage(url, requestId, store);
 }
 
 /** The seed to report: Segmind's when it says which it used, else the one asked for ("random" for -1). */
@@ -22,30 +38,45 @@ function seedOf(reported: number | undefined, asked: number | undefined): number
 /**
  * The item a finished job yields, by "Output": Binary (the image as binary data plus its metadata;
  * no output_url, a link that dies after 7 days), URL Only (output_url, nothing downloaded), or Both.
- * `image` fetches the bytes (a download, or the legacy sync answer already in hand).
+ * `fetchImage` brings the bytes into the store when they are wanted (the download of the result).
  */
 export async function outputImage(
 	item: ItemRun,
 	meta: ImageMeta,
-	result: { outputUrl?: string; seed?: number; metrics: IDataObject },
-	image: () => Promise<DownloadedImage>,
+	result: { outputUrl: string; seed?: number; metrics: IDataObject },
+	fetchImage: (store: ImageStore<StoredFile['stored']>) => Promise<StoredFile>,
 ): Promise<INodeExecutionData> {
-	const { output, binaryPropertyOutput } = item.options;
-	const json: IDataObject = {
+	const json = jobJson(meta, result);
+	if (item.options.output !== 'binary') json.output_url = result.outputUrl;
+	if (item.options.output === 'url') return { json };
+	const file = await fetchImage(binaryStore(item, (info) => outputFileName(meta.request_id, info.extension, meta.style)));
+	return withFile(item, json, file);
+}
+
+/** The item of a job whose image is already in the store (the legacy sync call answers with it). */
+export function storedImageItem(
+	item: ItemRun,
+	meta: ImageMeta,
+	result: { seed?: number; metrics: IDataObject },
+	file: StoredFile,
+): INodeExecutionData {
+	return withFile(item, jobJson(meta, result), file);
+}
+
+function jobJson(meta: ImageMeta, result: { seed?: number; metrics: IDataObject }): IDataObject {
+	return {
 		request_id: meta.request_id,
 		status: 'COMPLETED',
 		...(meta.style ? { style: meta.style } : {}),
 		seed: seedOf(result.seed, meta.seed),
-		...(output !== 'binary' && result.outputUrl ? { output_url: result.outputUrl } : {}),
 		metrics: result.metrics,
 		...creditFields(result.metrics),
 	};
-	if (output === 'url' && result.outputUrl) return { json };
-	const { bytes, mimeType, extension } = await image();
-	const fileName = outputFileName(meta.request_id, extension, meta.style);
-	const binary = await item.ctx.helpers.prepareBinaryData(bytes, fileName, mimeType);
-	Object.assign(json, { file_name: fileName, mime_type: mimeType, file_size: bytes.length });
-	return { json, binary: { [binaryPropertyOutput]: binary } };
+}
+
+function withFile(item: ItemRun, json: IDataObject, file: StoredFile): INodeExecutionData {
+	Object.assign(json, { file_name: file.stored.fileName, mime_type: file.mimeType, file_size: file.bytes });
+	return { json, binary: { [item.options.binaryPropertyOutput]: file.stored.binary } };
 }
 
 /** `segmind-<style>-<request id>.<ext>`, e.g. segmind-video-game-2c7f….png (style left out when unknown). */

@@ -90,7 +90,11 @@ export type JobCheck<T> = { done: true; value: T } | { done: false; status: stri
 export async function waitForJob<T>(
 	check: (deadline: number) => Promise<JobCheck<T>>,
 	options: PollOptions & {
-		isTransient: (error: unknown) => string | undefined;
+		/**
+		 * How a failed check counts: `timedOut`, the deadline passed during it; `transient`, more
+		 * time might have cured it; `detail`, what the last check got (for the timeout's text).
+		 */
+		failedCheck: (error: unknown) => { timedOut?: boolean; transient?: boolean; detail?: string };
 		timedOut: (lastStatus: string) => Error;
 	},
 ): Promise<T> {
@@ -120,10 +124,11 @@ export async function waitForJob<T>(
 			(error: unknown) => ({ error }),
 		);
 		if ('error' in state) {
-			// Checks that kept failing until the deadline: the user's timeout is what ran out.
-			const transient = options.isTransient(state.error);
-			if (transient !== undefined && now() >= deadline) {
-				throw options.timedOut(`${lastStatus}; the last check failed: ${transient}`);
+			// The deadline passed during the check, or checks kept failing until it: the user's
+			// timeout is what ran out.
+			const seen = options.failedCheck(state.error);
+			if (seen.timedOut || (seen.transient && now() >= deadline)) {
+				throw options.timedOut(seen.detail ? `${lastStatus}; the last check failed: ${seen.detail}` : lastStatus);
 			}
 			throw state.error;
 		}

@@ -1,11 +1,19 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { detectImageType, describeBytes } from '../helpers/image';
 import { MODEL_SLUG } from '../constants';
-import type { JobPayload } from '../validation';
-import { isRecord, SegmindFailure, serverErrorText } from './failure';
+import { isRecord, redactDeep, redactor, SegmindFailure } from '../errors/failures';
+import {
+	downloadTexts,
+	foreignUrlText,
+	itemTimeoutText,
+	networkText,
+	uncertainSubmitText,
+} from '../errors/messages';
+import type { JobPayload } from '../helpers/jobPayload';
+import { trimSlash } from '../helpers/values';
 import {
 	DEFAULT_RETRY_POLICY,
+	discardBody,
 	parseBody,
 	sendWithRetry,
 	TransportError,
@@ -13,115 +21,200 @@ import {
 	type HttpResponse,
 	type RetryMode,
 	type RetryPolicy,
+	type SentResponse,
 } from './http';
+import { readSmall, receiveImage, type ImageStore, type ReceiveLimits, type StoredImage } from './imageAnswer';
+import {
+	findOutputUrl,
+	header,
+	httpFailure,
+	isReadableJobAnswer,
+	isSuccess,
+	jobFailed,
+	originOf,
+	readJobState,
+	readSubmitAnswer,
+	toJobResult,
+	type JobResult,
+	type JobStatus,
+	type SubmittedJob,
+} from './responses';
 import type { RequestKind, RequestScheduler } from './scheduler';
+
+export type { JobResult, JobStatus, SubmittedJob } from './responses';
+export type { ImageInfo, ImageStore, StoredImage } from './imageAnswer';
 
 export interface ClientConfig {
 	baseUrl: string;
 	uploadBaseUrl: string;
 	retry?: Partial<RetryPolicy>;
-	/** Per-request timeout (not the job's). */
+	/** Longest time one request may take, its whole answer included. */
 	requestTimeoutMs: number;
 	maxDownloadBytes: number;
 	signal?: AbortSignal;
 	/** The run's shared request budget (one per node run, shared by all items). */
 	scheduler?: RequestScheduler;
+	/** Texts never to let through from the server's answers (the credential's API key). */
+	secrets?: string[];
+	/** The item's deadline (epoch ms) and its Timeout, set by forItem(). */
+	deadline?: number;
+	itemTimeoutMs?: number;
 }
 
-export interface SubmittedJob {
-	requestId: string;
-	status: string;
-	statusUrl: string;
-	responseUrl: string;
+/** What a request is for, to word its failures. */
+interface Call {
+	what: string;
+	requestId?: string;
+	/** A POST that may create a billed job: never re-sent once it may have reached the server. */
+	billed?: boolean;
+	/** The public host of an image download (its errors name it, not the Base URL). */
+	imageHost?: string;
 }
 
-export type JobStatus =
-	| { state: 'PENDING'; status: string; metrics: IDataObject }
-	| { state: 'COMPLETED'; body: Record<string, unknown>; metrics: IDataObject }
-	| { state: 'FAILED'; error: string; body: Record<string, unknown>; metrics: IDataObject };
-
-export interface JobResult {
-	outputUrl: string;
-	/** Content type and file name the result announced, when it carried `images[]`. */
-	announcedMimeType?: string;
-	announcedFileName?: string;
-	seed?: number;
-	metrics: IDataObject;
-	body: Record<string, unknown>;
-}
-
-export interface DownloadedImage {
-	bytes: Buffer;
-	mimeType: string;
-	extension: string;
-}
-
-const trimSlash = (url: string) => url.replace(/\/+$/, '');
+const hostOf = (url: string) => {
+	try {
+		return new URL(url).host;
+	} catch {
+		return url;
+	}
+};
 
 /** Segmind's serverless API for the face-to-many model: the only place that speaks HTTP. */
 export class SegmindClient {
 	private readonly policy: RetryPolicy;
+
+	private readonly redact: (text: string) => string;
+
+	/** The origins the API key may be sent to: the credential's Base URL and Upload Base URL. */
+	private readonly keyOrigins: string[];
 
 	constructor(
 		private readonly http: HttpCall,
 		private readonly config: ClientConfig,
 	) {
 		this.policy = { ...DEFAULT_RETRY_POLICY, ...config.retry };
-	}
-
-	/** The same client, cancelled by `signal` (one per item keeps listeners per signal few). */
-	withSignal(signal: AbortSignal): SegmindClient {
-		return new SegmindClient(this.http, { ...this.config, signal });
+		this.redact = redactor(config.secrets);
+		this.keyOrigins = [...new Set([originOf(config.baseUrl), originOf(config.uploadBaseUrl)])].filter(
+			(o): o is string => o !== undefined,
+		);
 	}
 
 	/**
-	 * One request with the client's retry policy, signal and request budget. `authenticated` adds
-	 * the API key; `retry` says when it may be re-sent; `kind` is its priority in the budget.
+	 * The client for one item: cancelled by `signal`, and bounded by the item's Timeout: every
+	 * request, retry wait and wait for the request budget ends `timeoutMs` from now at the latest.
 	 */
-	private async send(
-		request: Parameters<HttpCall>[0],
-		how: { authenticated: boolean; retry: RetryMode; kind: RequestKind; deadline?: number; timeoutMs?: number },
-	): Promise<HttpResponse> {
-		const response = await sendWithRetry(
-			this.http,
-			request,
-			{ timeoutMs: this.config.requestTimeoutMs, ...how, scheduler: this.config.scheduler },
-			this.policy,
-			this.config.signal,
-		);
-		return { ...response, body: request.encoding === 'arraybuffer' ? response.body : parseBody(response.body) };
-	}
-
-	/** A GET against the API (status, result, credits), safe to retry. */
-	private async getJson(
-		url: string,
-		what: string,
-		kind: RequestKind,
-		requestId?: string,
-		deadline?: number,
-	): Promise<HttpResponse> {
-		try {
-			return await this.send({ method: 'GET', url, json: true }, { authenticated: true, retry: 'idempotent', kind, deadline });
-		} catch (error) {
-			throw this.transportFailure(error, what, requestId);
-		}
-	}
-
-	private transportFailure(error: unknown, what: string, requestId?: string): unknown {
-		if (!(error instanceof TransportError)) return error;
-		return new SegmindFailure('network', `Could not reach Segmind while ${what}: ${error.message}`, {
-			requestId,
-			description: `Check your network and the Base URL in the Segmind credential (${this.config.baseUrl}).${
-				requestId ? ` The job ${requestId} may still complete: use the Get Result operation to collect it.` : ''
-			}`,
+	forItem(item: { signal: AbortSignal; timeoutMs: number }): SegmindClient {
+		return new SegmindClient(this.http, {
+			...this.config,
+			signal: item.signal,
+			deadline: Date.now() + item.timeoutMs,
+			itemTimeoutMs: item.timeoutMs,
 		});
 	}
 
-	/** POST /v2/face-to-many. Never re-sent once the server may have created the job. */
-	async submit(payload: JobPayload): Promise<SubmittedJob> {
-		let response: HttpResponse;
+	/** What bounds reading an image answer. */
+	private limits(): ReceiveLimits {
+		const { maxDownloadBytes, signal, deadline, itemTimeoutMs } = this.config;
+		return { maxBytes: maxDownloadBytes, redact: this.redact, signal, itemDeadline: deadline, itemTimeoutMs };
+	}
+
+	/** Milliseconds the item has left (undefined: no item deadline). */
+	remainingMs(): number | undefined {
+		return this.config.deadline === undefined ? undefined : Math.max(0, this.config.deadline - Date.now());
+	}
+
+	/** A keyed request goes only to the credential's own hosts. */
+	private assertKeyOrigin(url: string, requestId?: string): void {
+		const origin = originOf(url);
+		if (origin !== undefined && this.keyOrigins.includes(origin)) return;
+		const text = foreignUrlText(url, this.keyOrigins, requestId);
+		throw new SegmindFailure('badResponse', text.message, { requestId, description: text.description });
+	}
+
+	/**
+	 * One request with the client's retry policy, signal, deadlines and request budget.
+	 * `authenticated` adds the API key (and forbids following redirects); `retry` says when it
+	 * may be re-sent; `kind` is its priority in the budget.
+	 */
+	private async send(
+		request: Parameters<HttpCall>[0],
+		how: {
+			authenticated: boolean;
+			retry: RetryMode;
+			kind: RequestKind;
+			deadline?: number;
+			timeoutMs?: number;
+			usable?: (response: HttpResponse) => boolean;
+		},
+		call: Call,
+	): Promise<SentResponse> {
+		if (how.authenticated) this.assertKeyOrigin(request.url, call.requestId);
+		let response: SentResponse | undefined;
+		let failure: unknown;
 		try {
-			response = await this.send(
+			response = await sendWithRetry(
+				this.http,
+				request,
+				{
+					timeoutMs: this.config.requestTimeoutMs,
+					...how,
+					hardDeadline: this.config.deadline,
+					scheduler: this.config.scheduler,
+				},
+				this.policy,
+				this.config.signal,
+			);
+		} catch (error) {
+			failure = error;
+		}
+		if (response) return response;
+		throw this.transportFailure(failure, call);
+	}
+
+	/** A non-streamed answer, parsed, with every server text redacted. */
+	private read(response: HttpResponse): HttpResponse {
+		return {
+			statusCode: response.statusCode,
+			headers: redactDeep(response.headers, this.redact),
+			body: redactDeep(parseBody(response.body), this.redact),
+		};
+	}
+
+	private transportFailure(error: unknown, call: Call): unknown {
+		if (!(error instanceof TransportError)) return error;
+		const { requestId } = call;
+		const sent = !error.neverSent;
+		if (call.billed && sent) {
+			const text = uncertainSubmitText(
+				error.itemDeadline ? "the item's Timeout ran out before the answer came" : `no answer came back (${error.message})`,
+			);
+			return new SegmindFailure('uncertainSubmit', text.message, { description: text.description });
+		}
+		if (error.itemDeadline) {
+			const text = itemTimeoutText(call.what, this.config.itemTimeoutMs ?? 0, requestId, error.lastTry);
+			return new SegmindFailure('timeout', text.message, { requestId, description: text.description, lastTry: error.lastTry });
+		}
+		const text = networkText(call.what, error.message, { baseUrl: this.config.baseUrl, imageHost: call.imageHost }, requestId);
+		return new SegmindFailure('network', text.message, { requestId, description: text.description });
+	}
+
+	/** A job request (submit, v1 run) that was answered with an error. A 5xx may still have billed a job. */
+	private refusedJob(response: HttpResponse, what: string): SegmindFailure {
+		const { statusCode, body } = response;
+		if (statusCode >= 500) {
+			const fromBody = isRecord(body) && typeof body.request_id === 'string' ? body.request_id : undefined;
+			const requestId = fromBody ?? header(response.headers, 'x-request-id');
+			const text = uncertainSubmitText(`Segmind answered HTTP ${statusCode}`, requestId);
+			return new SegmindFailure('server', text.message, { httpCode: statusCode, requestId, body, description: text.description });
+		}
+		return httpFailure(response, what, this.policy.maxRetries);
+	}
+
+	/** POST /v2/face-to-many. Re-sent only when no job can exist (a 429, or nothing was sent). */
+	async submit(payload: JobPayload): Promise<SubmittedJob> {
+		const call: Call = { what: 'submitting the job', billed: true };
+		const response = this.read(
+			await this.send(
 				{
 					method: 'POST',
 					url: `${trimSlash(this.config.baseUrl)}/v2/${MODEL_SLUG}`,
@@ -130,88 +223,32 @@ export class SegmindClient {
 					json: true,
 				},
 				{ authenticated: true, retry: 'submit', kind: 'submit' },
-			);
-		} catch (error) {
-			if (error instanceof TransportError && !error.neverSent) {
-				throw new SegmindFailure(
-					'uncertainSubmit',
-					`The job was sent to Segmind but no answer came back (${error.message}); a job may have been created`,
-					{
-						description:
-							'The node did not send it again, to avoid paying twice. Look for the job in your Segmind console (Requests / usage history) before re-running this item.',
-					},
-				);
-			}
-			throw this.transportFailure(error, 'submitting the job');
-		}
-		const { statusCode, body } = response;
-		if (statusCode >= 200 && statusCode < 300) {
-			if (!isRecord(body)) {
-				throw new SegmindFailure('badResponse', 'Segmind accepted the job but its answer is not JSON', {
-					httpCode: statusCode,
-					description:
-						'The node did not send the job again, to avoid paying twice. Check the Base URL in the Segmind credential points at the API.',
-				});
-			}
-			const missing = ['request_id', 'status_url', 'response_url'].filter(
-				(key) => typeof body[key] !== 'string' || !(body[key] as string).trim(),
-			);
-			if (missing.length) {
-				throw new SegmindFailure(
-					'badResponse',
-					`Segmind accepted the job but its answer lacks ${missing.join(', ')}`,
-					{
-						httpCode: statusCode,
-						requestId: typeof body.request_id === 'string' ? body.request_id : undefined,
-						body,
-						description: 'The node did not send the job again, to avoid paying twice.',
-					},
-				);
-			}
-			return {
-				requestId: body.request_id as string,
-				status: typeof body.status === 'string' ? body.status : 'QUEUED',
-				statusUrl: body.status_url as string,
-				responseUrl: body.response_url as string,
-			};
-		}
-		throw this.httpFailure(response, 'submitting the job');
+				call,
+			),
+		);
+		if (isSuccess(response.statusCode)) return readSubmitAnswer(response, originOf(this.config.baseUrl));
+		throw this.refusedJob(response, call.what);
+	}
+
+	/** A GET of a job's status or result; an unreadable 2xx answer is retried like a 5xx. */
+	private async getJobAnswer(url: string, call: Call & { requestId: string }, kind: RequestKind, deadline?: number) {
+		const response = await this.send(
+			{ method: 'GET', url, json: true },
+			{
+				authenticated: true,
+				retry: 'idempotent',
+				kind,
+				deadline,
+				usable: (r) => isReadableJobAnswer({ ...r, body: parseBody(r.body) }),
+			},
+			call,
+		);
+		return readJobState(this.read(response), call.requestId, call.what, this.policy.maxRetries);
 	}
 
 	/** GET status_url: one look at the job (retries stop at `deadline`, epoch ms, when given). */
 	async status(job: Pick<SubmittedJob, 'requestId' | 'statusUrl'>, deadline?: number): Promise<JobStatus> {
-		const response = await this.getJson(job.statusUrl, 'checking the job status', 'status', job.requestId, deadline);
-		return this.readJobState(response, job.requestId, 'checking the job status');
-	}
-
-	private readJobState(response: HttpResponse, requestId: string, what: string): JobStatus {
-		const { statusCode, body } = response;
-		const record = isRecord(body) ? body : undefined;
-		const status = typeof record?.status === 'string' ? record.status.toUpperCase() : undefined;
-		const metrics = isRecord(record?.metrics) ? (record.metrics as IDataObject) : {};
-		// A final status in the body is final whatever the HTTP code (FAILED is served as 422).
-		if (record && status === 'COMPLETED') return { state: 'COMPLETED', body: record, metrics };
-		if (record && status === 'FAILED') {
-			return { state: 'FAILED', error: serverErrorText(record) ?? 'no reason given', body: record, metrics };
-		}
-		if (statusCode === 404) {
-			throw new SegmindFailure('expired', `Request ${requestId} expired or unknown`, {
-				httpCode: 404,
-				requestId,
-				body,
-				description:
-					'Segmind keeps a job\'s status and result for 1 hour after it is submitted. Check the request ID, or run the image again.',
-			});
-		}
-		if (statusCode >= 200 && statusCode < 300 && status) return { state: 'PENDING', status, metrics };
-		if (statusCode >= 200 && statusCode < 300) {
-			throw new SegmindFailure('badResponse', `Segmind answered ${what} without a job status`, {
-				httpCode: statusCode,
-				requestId,
-				body,
-			});
-		}
-		throw this.httpFailure(response, what, requestId);
+		return await this.getJobAnswer(job.statusUrl, { what: 'checking the job status', requestId: job.requestId }, 'status', deadline);
 	}
 
 	/** GET response_url after COMPLETED; `statusBody` is used instead when it already has the output. */
@@ -220,8 +257,7 @@ export class SegmindClient {
 		statusBody?: Record<string, unknown>,
 	): Promise<JobResult> {
 		if (statusBody && findOutputUrl(statusBody)) return toJobResult(statusBody, job.requestId);
-		const response = await this.getJson(job.responseUrl, 'fetching the job result', 'result', job.requestId);
-		const state = this.readJobState(response, job.requestId, 'fetching the job result');
+		const state = await this.getJobAnswer(job.responseUrl, { what: 'fetching the job result', requestId: job.requestId }, 'result');
 		if (state.state === 'FAILED') throw jobFailed(job.requestId, state.error, state.body);
 		if (state.state === 'PENDING') {
 			throw new SegmindFailure('badResponse', `Segmind says job ${job.requestId} is ${state.status}, not COMPLETED`, {
@@ -231,85 +267,58 @@ export class SegmindClient {
 		return toJobResult(state.body, job.requestId);
 	}
 
-	/** GET the output image; public URL, so no API key is sent. */
-	async download(url: string, requestId?: string): Promise<DownloadedImage> {
-		let response: HttpResponse;
-		try {
-			// A public link: no API key, so it does not count against the request budget.
-			response = await this.send(
-				{ method: 'GET', url, encoding: 'arraybuffer', json: false },
-				{ authenticated: false, retry: 'idempotent', kind: 'result' },
-			);
-		} catch (error) {
-			throw this.transportFailure(error, 'downloading the output image', requestId);
+	/**
+	 * GET the output image (a public URL: no API key, redirects followed) and hand it, streamed,
+	 * to `store`. Over "Max Image Size" it fails before or while reading; an image that arrives
+	 * incomplete is fetched once more, then fails naming the job and the image host.
+	 */
+	async downloadImage<T>(url: string, requestId: string | undefined, store: ImageStore<T>): Promise<StoredImage<T>> {
+		const host = hostOf(url);
+		let problem = '';
+		for (let attempt = 0; attempt < 2; attempt++) {
+			const outcome = await this.downloadOnce(url, requestId, host, store);
+			if (!('problem' in outcome)) return outcome;
+			problem = outcome.problem;
 		}
-		const { statusCode } = response;
-		const bytes = toBuffer(response.body);
-		if (statusCode === 404 || statusCode === 403 || statusCode === 410) {
-			throw new SegmindFailure('download', `The output image link is expired or gone (HTTP ${statusCode})`, {
-				httpCode: statusCode,
-				requestId,
-				description: `Output links live 7 days. URL: ${url}`,
-			});
-		}
-		if (statusCode < 200 || statusCode >= 300) {
-			throw new SegmindFailure('download', `Could not download the output image (HTTP ${statusCode})`, {
-				httpCode: statusCode,
-				requestId,
-				description: `URL: ${url}`,
-			});
-		}
-		return this.asImage(bytes, response, {
-			tooLarge: 'The output image',
-			notImage: 'The output URL did not return an image',
-			notImageKind: 'download',
-			requestId,
-			description: `URL: ${url}`,
-			sizeHint: `Raise "Max Image Size (MB)" in the node's options, or fetch it from ${url}`,
-		});
+		const text = downloadTexts.truncated('The output image', problem, host, requestId);
+		throw new SegmindFailure('download', text.message, { requestId, description: text.description });
 	}
 
-	/** Check downloaded bytes: within the size cap, and an image by their signature. */
-	private asImage(
-		bytes: Buffer,
-		response: HttpResponse,
-		texts: {
-			tooLarge: string;
-			notImage: string;
-			notImageKind: 'download' | 'badResponse';
-			sizeHint: string;
-			requestId?: string;
-			description?: string;
-			httpCode?: number;
-		},
-	): DownloadedImage {
-		const { requestId } = texts;
-		if (bytes.length > this.config.maxDownloadBytes) {
-			throw new SegmindFailure(
-				'download',
-				`${texts.tooLarge} is ${(bytes.length / 1048576).toFixed(1)} MB, over the ${(
-					this.config.maxDownloadBytes / 1048576
-				).toFixed(0)} MB limit`,
-				{ requestId, description: texts.sizeHint },
-			);
+	private async downloadOnce<T>(url: string, requestId: string | undefined, host: string, store: ImageStore<T>) {
+		const response = await this.send(
+			{ method: 'GET', url, encoding: 'stream', json: false },
+			// A public link: no API key, so it does not count against the request budget.
+			{ authenticated: false, retry: 'idempotent', kind: 'result' },
+			{ what: 'downloading the output image', requestId, imageHost: host },
+		);
+		const { statusCode } = response;
+		if (!isSuccess(statusCode)) {
+			response.release();
+			discardBody(response.body);
+			const text =
+				statusCode === 404 || statusCode === 403 || statusCode === 410
+					? downloadTexts.gone(statusCode, host)
+					: downloadTexts.failed(statusCode, host);
+			throw new SegmindFailure('download', text.message, {
+				httpCode: statusCode,
+				requestId,
+				description: text.description || undefined,
+			});
 		}
-		const type = detectImageType(bytes);
-		if (!type) {
-			const header = response.headers['content-type'];
-			throw new SegmindFailure(
-				texts.notImageKind,
-				`${texts.notImage} (${describeBytes(bytes, Array.isArray(header) ? header[0] : header)})`,
-				{ requestId, description: texts.description, httpCode: texts.httpCode },
-			);
-		}
-		return { bytes, ...type };
+		return await receiveImage(this.limits(), response, store, {
+			label: 'The output image',
+			notImage: 'The output URL did not return an image',
+			notImageKind: 'download',
+			sizeHint: downloadTexts.sizeHint(host),
+			requestId,
+		});
 	}
 
 	/** POST an image to Segmind storage and return its public URL (for binary input). */
 	async upload(bytes: Buffer, mimeType: string): Promise<string> {
-		let response: HttpResponse;
-		try {
-			response = await this.send(
+		const what = 'uploading the input image';
+		const response = this.read(
+			await this.send(
 				{
 					method: 'POST',
 					url: `${trimSlash(this.config.uploadBaseUrl)}/upload-asset`,
@@ -319,17 +328,16 @@ export class SegmindClient {
 				},
 				// An upload creates no job and costs nothing, so it is safe to retry.
 				{ authenticated: true, retry: 'idempotent', kind: 'long' },
-			);
-		} catch (error) {
-			throw this.transportFailure(error, 'uploading the input image');
-		}
+				{ what },
+			),
+		);
 		const { statusCode, body } = response;
-		if (statusCode < 200 || statusCode >= 300) throw this.httpFailure(response, 'uploading the input image');
+		if (!isSuccess(statusCode)) throw httpFailure(response, what, this.policy.maxRetries);
 		const record = isRecord(body) ? body : {};
 		const urls = [record.file_urls, record.urls].find(Array.isArray) as unknown[] | undefined;
 		const url = urls?.find((u): u is string => typeof u === 'string' && /^https?:\/\//.test(u));
 		if (!url) {
-			throw new SegmindFailure('badResponse', 'Segmind\'s asset upload answered without a file URL (file_urls or urls)', {
+			throw new SegmindFailure('badResponse', "Segmind's asset upload answered without a file URL (file_urls or urls)", {
 				httpCode: statusCode,
 				body,
 			});
@@ -339,10 +347,15 @@ export class SegmindClient {
 
 	/** GET /v1/get-user-credits (free). */
 	async credits(): Promise<IDataObject> {
-		const response = await this.getJson(`${trimSlash(this.config.baseUrl)}/v1/get-user-credits`, 'reading the credit balance', 'other');
-		if (response.statusCode < 200 || response.statusCode >= 300) {
-			throw this.httpFailure(response, 'reading the credit balance');
-		}
+		const what = 'reading the credit balance';
+		const response = this.read(
+			await this.send(
+				{ method: 'GET', url: `${trimSlash(this.config.baseUrl)}/v1/get-user-credits`, json: true },
+				{ authenticated: true, retry: 'idempotent', kind: 'other' },
+				{ what },
+			),
+		);
+		if (!isSuccess(response.statusCode)) throw httpFailure(response, what, this.policy.maxRetries);
 		if (!isRecord(response.body)) {
 			throw new SegmindFailure('badResponse', 'Segmind answered the credit balance request without JSON', {
 				httpCode: response.statusCode,
@@ -352,153 +365,42 @@ export class SegmindClient {
 	}
 
 	/**
-	 * POST /v1/face-to-many: one request answered with the image bytes (maintenance-mode API).
-	 * Like submit, it is never re-sent once the server may have started the job.
+	 * POST /v1/face-to-many: one request answered with the image bytes (maintenance-mode API),
+	 * streamed to `store`. Like submit, it is re-sent only when no job can exist.
 	 */
-	async runSync(payload: JobPayload, timeoutMs: number): Promise<{ image: DownloadedImage; headers: HttpResponse['headers'] }> {
-		let response: HttpResponse;
-		try {
-			// One request runs the whole job, so it gets the job's timeout, not the per-request one.
-			response = await this.send(
-				{
-					method: 'POST',
-					url: `${trimSlash(this.config.baseUrl)}/v1/${MODEL_SLUG}`,
-					body: payload as unknown as IDataObject,
-					headers: { 'Content-Type': 'application/json' },
-					encoding: 'arraybuffer',
-					json: false,
-				},
-				{ authenticated: true, retry: 'submit', kind: 'long', timeoutMs },
-			);
-		} catch (error) {
-			if (error instanceof TransportError && !error.neverSent) {
-				throw new SegmindFailure(
-					'uncertainSubmit',
-					`The job was sent to Segmind but no image came back (${error.message}); it may have been run and billed`,
-					{ description: 'The node did not send it again, to avoid paying twice. Check your Segmind console before re-running this item.' },
-				);
-			}
-			throw this.transportFailure(error, 'running the job');
+	async runSync<T>(payload: JobPayload, timeoutMs: number, store: ImageStore<T>): Promise<StoredImage<T>> {
+		const call: Call = { what: 'running the job', billed: true };
+		// One request runs the whole job, so it gets the job's timeout, not the per-request one.
+		const response = await this.send(
+			{
+				method: 'POST',
+				url: `${trimSlash(this.config.baseUrl)}/v1/${MODEL_SLUG}`,
+				body: payload as unknown as IDataObject,
+				headers: { 'Content-Type': 'application/json' },
+				encoding: 'stream',
+				json: false,
+			},
+			{ authenticated: true, retry: 'submit', kind: 'long', timeoutMs },
+			call,
+		);
+		if (!isSuccess(response.statusCode)) {
+			const answer = this.read({ ...response, body: await readSmall(response) });
+			throw this.refusedJob(answer, call.what);
 		}
-		const bytes = toBuffer(response.body);
-		if (response.statusCode < 200 || response.statusCode >= 300) {
-			throw this.httpFailure({ ...response, body: parseBody(bytes) }, 'running the job');
-		}
-		const image = this.asImage(bytes, response, {
-			tooLarge: 'The image',
+		const requestId = header(response.headers, 'x-request-id');
+		const image = await receiveImage(this.limits(), response, store, {
+			label: 'The image',
 			notImage: "Segmind's v1 answer is not an image",
 			notImageKind: 'badResponse',
-			sizeHint: 'Raise "Max Image Size (MB)" in the node\'s options.',
+			sizeHint: downloadTexts.sizeHint(),
 			httpCode: response.statusCode,
-		});
-		return { image, headers: response.headers };
-	}
-
-	/** Turn a non-2xx API answer into a failure a user can act on. */
-	private httpFailure(response: HttpResponse, what: string, requestId?: string): SegmindFailure {
-		const { statusCode, body } = response;
-		const serverText = serverErrorText(body);
-		const said = serverText ? `Segmind says: "${serverText}"` : '';
-		const details = { httpCode: statusCode, requestId, body };
-		const join = (...parts: string[]) => parts.filter(Boolean).join(' ');
-		switch (true) {
-			case statusCode === 401:
-				return new SegmindFailure('auth', 'Segmind rejected the API key (401): it is missing or invalid', {
-					...details,
-					description: join('Check the API key in your Segmind API credential; keys are on the API Keys page of your Segmind console.', said),
-				});
-			case statusCode === 403:
-				return new SegmindFailure('auth', 'Segmind refused access to this model for your account (403)', {
-					...details,
-					description: join('Check your Segmind plan and API key permissions.', said),
-				});
-			case statusCode === 406:
-				return new SegmindFailure('credits', 'Insufficient Segmind credits to run this job (406)', {
-					...details,
-					description: join(said, 'Top up your credits in the Segmind console, then run the workflow again.'),
-				});
-			case statusCode === 429:
-				return new SegmindFailure('rateLimited', `Segmind rate limit reached while ${what} (429), still after ${this.policy.maxRetries} retries`, {
-					...details,
-					description: join(
-						'Free plans allow 5 requests a minute, Pro 50. Set "Max Requests per Minute" to your plan limit, lower "Max Concurrent Jobs", or try later.',
-						said,
-					),
-				});
-			case statusCode >= 500:
-				return new SegmindFailure('server', `Segmind had a server error while ${what} (HTTP ${statusCode}), still after ${this.policy.maxRetries} retries`, {
-					...details,
-					description: join(
-						said,
-						requestId ? `The job ${requestId} may still complete: use the Get Result operation to collect it.` : 'Try again later.',
-					),
-				});
-			case statusCode === 400 || statusCode === 410 || statusCode === 422:
-				return new SegmindFailure('rejected', `Segmind rejected the request while ${what} (HTTP ${statusCode})${serverText ? `: ${serverText}` : ''}`, {
-					...details,
-					description: statusCode === 410 ? 'Segmind says this model is retired.' : 'Check the node\'s parameters.',
-				});
-			default:
-				return new SegmindFailure('http', `Segmind answered HTTP ${statusCode} while ${what}${serverText ? `: ${serverText}` : ''}`, details);
-		}
-	}
-}
-
-export function jobFailed(requestId: string, error: string, body?: unknown): SegmindFailure {
-	return new SegmindFailure('failed', `Segmind job ${requestId} failed: ${error}`, {
-		httpCode: 422,
-		requestId,
-		body,
-		description:
-			'The job ran and Segmind reported FAILED (this includes content-safety blocks). Check the input image and parameters.',
-	});
-}
-
-function toBuffer(body: unknown): Buffer {
-	if (Buffer.isBuffer(body)) return body;
-	if (body instanceof ArrayBuffer) return Buffer.from(body);
-	if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-	if (typeof body === 'string') return Buffer.from(body);
-	if (body === undefined || body === null) return Buffer.alloc(0);
-	return Buffer.from(JSON.stringify(body));
-}
-
-/** The output URL of a result body: `output` (string or array) or `images[0].url`. */
-export function findOutputUrl(body: Record<string, unknown>): string | undefined {
-	const isUrl = (v: unknown): v is string => typeof v === 'string' && /^https?:\/\//i.test(v.trim());
-	const { output, images } = body;
-	if (isUrl(output)) return output.trim();
-	if (Array.isArray(output)) {
-		const first = output.find(isUrl);
-		if (first) return first.trim();
-		const fromObject = output.map((o) => (isRecord(o) ? o.url : undefined)).find(isUrl);
-		if (fromObject) return fromObject.trim();
-	}
-	if (isRecord(output) && isUrl(output.url)) return output.url.trim();
-	if (Array.isArray(images)) {
-		const first = images.map((i) => (isRecord(i) ? i.url : i)).find(isUrl);
-		if (first) return first.trim();
-	}
-	return undefined;
-}
-
-export function toJobResult(body: Record<string, unknown>, requestId: string): JobResult {
-	const outputUrl = findOutputUrl(body);
-	if (!outputUrl) {
-		throw new SegmindFailure('badResponse', `Segmind's result for job ${requestId} has no output image URL`, {
 			requestId,
-			body,
-			description: 'Expected "output" (a URL or a list of URLs) or "images[0].url" in the result.',
+			billed: true,
 		});
+		if ('problem' in image) {
+			const text = uncertainSubmitText(`its image arrived incomplete (${image.problem})`, requestId);
+			throw new SegmindFailure('badResponse', text.message, { requestId, description: text.description });
+		}
+		return image;
 	}
-	const image = Array.isArray(body.images) && isRecord(body.images[0]) ? body.images[0] : undefined;
-	const seed = typeof body.seed === 'number' ? body.seed : undefined;
-	return {
-		outputUrl,
-		announcedMimeType: typeof image?.content_type === 'string' ? image.content_type : undefined,
-		announcedFileName: typeof image?.file_name === 'string' ? image.file_name : undefined,
-		seed,
-		metrics: isRecord(body.metrics) ? (body.metrics as IDataObject) : {},
-		body,
-	};
 }

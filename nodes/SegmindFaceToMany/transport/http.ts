@@ -1,4 +1,4 @@
-import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import { sleep, type IHttpRequestOptions, type IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { abortableSleep, ExecutionCancelledError, raceAbort, throwIfAborted } from '../helpers/abort';
 import type { RequestKind, RequestScheduler, Ticket } from './scheduler';
@@ -25,9 +25,10 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 
 /**
  * When a request may be sent again.
- * - `idempotent`: GETs; retry 429, 5xx and any connection failure.
- * - `submit`: a POST that creates a billed job; retry only when no job can exist
- *   (429, 5xx answered by the submit itself, connection refused before sending).
+ * - `idempotent`: GETs (and the free asset upload); retry 429, 5xx and any connection failure.
+ * - `submit`: a POST that creates a billed job; retry only when no job can exist: a 429, or a
+ *   connection that failed before the request was sent. A 5xx, a reset or a timeout after
+ *   sending does not prove that no job was created, so they are never retried.
  */
 export type RetryMode = 'idempotent' | 'submit';
 
@@ -42,6 +43,10 @@ export class TransportError extends Error {
 	constructor(
 		readonly code: string,
 		message: string,
+		/** False when the request surely was not sent (e.g. the item's time ran out while it waited). */
+		readonly sent?: boolean,
+		/** ITEM_DEADLINE: what the last try got, when there was one (e.g. "HTTP 503"). */
+		readonly lastTry?: string,
 	) {
 		super(message);
 		this.name = 'TransportError';
@@ -49,7 +54,71 @@ export class TransportError extends Error {
 
 	/** True when the request surely never reached the server. */
 	get neverSent(): boolean {
-		return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(this.code);
+		return this.sent === false || ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(this.code);
+	}
+
+	/** True when the item's own Timeout ran out (not one request's). */
+	get itemDeadline(): boolean {
+		return this.code === ITEM_DEADLINE;
+	}
+}
+
+/** The code of a TransportError raised because the item's Timeout ran out. */
+export const ITEM_DEADLINE = 'EITEMDEADLINE';
+
+/**
+ * A point in time after which a piece of work is abandoned: `signal` aborts at `at` (epoch ms)
+ * or when `parent` aborts (the user's Stop), whichever comes first; `expired` says it was the
+ * time. Uses n8n's sleep (with a signal, so `dispose()` clears the timer on n8n >= 2.34).
+ */
+export class Deadline {
+	readonly signal: AbortSignal;
+
+	private readonly controller = new AbortController();
+
+	private readonly timer = new AbortController();
+
+	private fired = false;
+
+	private readonly onParentAbort = () => this.controller.abort();
+
+	constructor(
+		readonly at: number,
+		private readonly parent?: AbortSignal,
+	) {
+		this.signal = this.controller.signal;
+		if (parent?.aborted) {
+			this.controller.abort();
+			return;
+		}
+		parent?.addEventListener('abort', this.onParentAbort, { once: true });
+		const ms = at - Date.now();
+		if (ms <= 0) {
+			this.fire();
+			return;
+		}
+		sleep(ms, this.timer.signal).then(
+			() => this.fire(),
+			() => undefined,
+		);
+	}
+
+	/** True once the time ran out (and not because of the parent). */
+	get expired(): boolean {
+		return this.fired;
+	}
+
+	private fire(): void {
+		if (this.controller.signal.aborted) return;
+		this.fired = true;
+		this.controller.abort();
+		this.parent?.removeEventListener('abort', this.onParentAbort);
+	}
+
+	/** Release the timer and the parent's listener (the work is over). */
+	dispose(): void {
+		this.timer.abort();
+		this.parent?.removeEventListener('abort', this.onParentAbort);
 	}
 }
 
@@ -146,23 +215,47 @@ export function parseBody(body: unknown): unknown {
 export interface SendOptions {
 	authenticated: boolean;
 	retry: RetryMode;
+	/** Longest time one attempt may take, answer included (not only an idle connection). */
 	timeoutMs: number;
 	/**
 	 * Epoch ms after which no retry starts (the job's own timeout, for status polls): a wait that
 	 * would pass it is cut short to one last try at the deadline, and past it nothing is retried.
 	 */
 	deadline?: number;
+	/**
+	 * The item's hard deadline (epoch ms): nothing of this request runs past it, waits for the
+	 * request budget and retry waits included. Running out throws TransportError ITEM_DEADLINE.
+	 */
+	hardDeadline?: number;
 	/** The run's shared request budget; requests with the API key wait for it. */
 	scheduler?: RequestScheduler;
 	/** What the request is for (its priority when the budget is short). */
 	kind?: RequestKind;
-	/** Called before each retry wait, e.g. for logging. */
-	onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+	/**
+	 * For idempotent requests: false when a 2xx answer is not usable (e.g. unreadable JSON), so it
+	 * is retried like a transient error.
+	 */
+	usable?: (response: HttpResponse) => boolean;
+}
+
+/** A final answer; for `encoding: 'stream'` the caller must `release()` it after reading the body. */
+export interface SentResponse extends HttpResponse {
+	/** The attempt's deadline, alive until released (streams: the body is read under it). */
+	deadline: Deadline;
+	release(): void;
+}
+
+/** Drop a streamed body that will not be read. */
+export function discardBody(body: unknown): void {
+	const stream = body as { destroy?: (error?: Error) => void } | undefined;
+	if (stream && typeof stream.destroy === 'function') stream.destroy();
 }
 
 /**
  * Send a request, retrying what is safe to retry, and return the final response
- * whatever its status code (callers map codes to meaning).
+ * whatever its status code (callers map codes to meaning). Requests with the API key never
+ * follow a redirect (n8n's HTTP layer would carry the x-api-key header to any host); a 3xx is
+ * returned as it is. Public requests (image downloads) follow redirects.
  */
 export async function sendWithRetry(
 	http: HttpCall,
@@ -170,22 +263,46 @@ export async function sendWithRetry(
 	options: SendOptions,
 	policy: RetryPolicy,
 	signal?: AbortSignal,
-): Promise<HttpResponse> {
-	let lastTry = false;
-	/** The wait before the next try, fitted to the deadline; undefined when no try is left. */
-	const nextWait = (delayMs: number): number | undefined => {
-		if (lastTry) return undefined;
+): Promise<SentResponse> {
+	let lastTryDone = false;
+	const { hardDeadline } = options;
+	/** The wait before the next try, fitted to the deadlines; undefined when no try is left. */
+	/** Thrown when the item's deadline comes before the next try could. */
+	const itemTimeUp = (sent: boolean, lastTry?: string) =>
+		new TransportError(ITEM_DEADLINE, lastTry ?? 'the request could not be sent in time', sent, lastTry);
+	/**
+	 * The wait before the next try, fitted to the deadlines; undefined when no try is left.
+	 * A try that could not start before the item's deadline is no try: the item's time ran out.
+	 */
+	const nextWait = (delayMs: number, sent: boolean, lastTry: string): number | undefined => {
+		if (hardDeadline !== undefined && Date.now() + delayMs >= hardDeadline) throw itemTimeUp(sent, lastTry);
+		if (lastTryDone) return undefined;
 		if (options.deadline === undefined) return delayMs;
 		const left = options.deadline - Date.now();
 		if (left <= 0) return undefined;
-		if (left <= delayMs) lastTry = true;
+		if (left <= delayMs) lastTryDone = true;
 		return Math.min(delayMs, left);
 	};
 	const scheduler = options.authenticated ? options.scheduler : undefined;
+	const streamed = request.encoding === 'stream';
 	for (let attempt = 0; ; attempt++) {
 		throwIfAborted(signal);
-		const ticket: Ticket | undefined = await scheduler?.acquire(options.kind ?? 'other', signal);
-		let response: IN8nHttpFullResponse;
+		// The wait for the request budget ends at the item's deadline.
+		const waiting = scheduler && hardDeadline !== undefined ? new Deadline(hardDeadline, signal) : undefined;
+		let ticket: Ticket | undefined;
+		let waitFailure: unknown;
+		try {
+			ticket = await scheduler?.acquire(options.kind ?? 'other', waiting?.signal ?? signal);
+		} catch (error) {
+			waitFailure = waiting?.expired ? itemTimeUp(false) : error;
+		} finally {
+			waiting?.dispose();
+		}
+		if (waitFailure) throw waitFailure;
+		const until = Math.min(Date.now() + options.timeoutMs, hardDeadline ?? Number.POSITIVE_INFINITY);
+		const deadline = new Deadline(until, signal);
+		let response: IN8nHttpFullResponse | undefined;
+		let failure: TransportError | undefined;
 		try {
 			response = await raceAbort(
 				http(
@@ -194,22 +311,31 @@ export async function sendWithRetry(
 						ignoreHttpStatusErrors: true,
 						returnFullResponse: true,
 						timeout: options.timeoutMs,
-						...(signal ? { abortSignal: signal } : {}),
+						abortSignal: deadline.signal,
+						...(options.authenticated ? { disableFollowRedirect: true } : {}),
 					},
 					options.authenticated,
 				),
-				signal,
+				deadline.signal,
 			);
 		} catch (error) {
+			if (signal?.aborted) failure = undefined;
+			else if (deadline.expired) {
+				failure =
+					hardDeadline !== undefined && until >= hardDeadline
+						? itemTimeUp(true, 'no answer arrived in time')
+						: new TransportError('ETIMEDOUT', 'no answer arrived in time');
+			} else failure = toTransportError(error);
+		}
+		if (!response) {
+			deadline.dispose();
 			ticket?.done();
-			if (error instanceof ExecutionCancelledError || signal?.aborted) throw new ExecutionCancelledError();
-			const failure = toTransportError(error);
+			if (!failure) throw new ExecutionCancelledError();
+			if (failure.itemDeadline) throw failure;
 			const safe = options.retry === 'idempotent' || failure.neverSent;
-			if (!safe) throw failure;
-			if (attempt >= policy.maxRetries) throw failure;
-			const delayMs = nextWait(backoffDelayMs(attempt, policy));
+			if (!safe || attempt >= policy.maxRetries) throw failure;
+			const delayMs = nextWait(backoffDelayMs(attempt, policy), !failure.neverSent, failure.message);
 			if (delayMs === undefined) throw failure;
-			options.onRetry?.({ attempt: attempt + 1, delayMs, reason: failure.message });
 			await abortableSleep(delayMs, signal);
 			continue;
 		}
@@ -220,13 +346,37 @@ export async function sendWithRetry(
 		const pauseMs = told === undefined ? backoffDelayMs(attempt, policy) : Math.min(policy.maxRateLimitWaitMs, told + 100);
 		if (statusCode === 429) ticket?.rateLimited(pauseMs, told !== undefined);
 		else ticket?.done();
-		const retryable = statusCode === 429 || statusCode >= 500;
-		if (!retryable || attempt >= policy.maxRetries) return { statusCode, headers, body: response.body };
-		const delayMs = nextWait(pauseMs);
-		if (delayMs === undefined) return { statusCode, headers, body: response.body };
-		options.onRetry?.({ attempt: attempt + 1, delayMs, reason: `HTTP ${statusCode}` });
+		const final: SentResponse = {
+			statusCode,
+			headers,
+			body: response.body,
+			deadline,
+			release: () => deadline.dispose(),
+		};
+		const unusable = statusCode >= 200 && statusCode < 300 && options.usable !== undefined && !options.usable(final);
+		const retryable =
+			statusCode === 429 || (options.retry === 'idempotent' && (statusCode >= 500 || unusable));
+		if (!retryable || attempt >= policy.maxRetries) {
+			if (!streamed) final.release();
+			return final;
+		}
+		let delayMs: number | undefined;
+		let cut: unknown;
+		try {
+			// A 429 created nothing; a 5xx on a GET does not matter: either way the request "was not sent".
+			delayMs = nextWait(pauseMs, false, statusCode === 429 ? `HTTP 429, asked to wait ${Math.round(pauseMs / 1000)} s` : `HTTP ${statusCode}`);
+		} catch (error) {
+			cut = error;
+		}
+		if (cut || delayMs === undefined) {
+			if (!streamed || cut) final.release();
+			if (streamed && cut) discardBody(response.body);
+			if (cut) throw cut;
+			return final;
+		}
+		if (streamed) discardBody(response.body);
+		final.release();
 		// With a scheduler, the pause of a 429 is waited for in acquire(), together with every item.
 		if (!(statusCode === 429 && ticket)) await abortableSleep(delayMs, signal);
 	}
 }
-

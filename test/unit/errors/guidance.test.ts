@@ -6,7 +6,7 @@ import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
 
 import { errorItemJson, toNodeError } from '../../../nodes/SegmindFaceToMany/errors/toNodeError';
 import { guidanceFor, type GuidanceTopic } from '../../../nodes/SegmindFaceToMany/errors/guidance';
-import { SegmindFailure } from '../../../nodes/SegmindFaceToMany/transport/failure';
+import { SegmindFailure } from '../../../nodes/SegmindFaceToMany/errors/failures';
 
 const node: INode = {
 	id: '1',

@@ -2,7 +2,10 @@ import { readImageInput } from '../../../nodes/SegmindFaceToMany/helpers/inputIm
 import { ValidationFailure } from '../../../nodes/SegmindFaceToMany/helpers/parameters';
 import { fakeContext } from '../fakeContext';
 
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { wholeJpeg, wholePng, wholeWebp } = require('../../server/images');
+
+const PNG: Buffer = wholePng();
 
 /** A context whose item 0 carries `buffer` as a binary photo in field "data". */
 function withPhoto(buffer: Buffer, declaredBytes?: number) {
@@ -51,11 +54,17 @@ describe('readImageInput: a binary photo', () => {
 
 	it.each([
 		['image/png', PNG],
-		['image/jpeg', Buffer.from('ffd8ffe000104a4649460001', 'hex')],
-		['image/webp', Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 ')])],
+		['image/jpeg', wholeJpeg()],
+		['image/webp', wholeWebp()],
 	])('accepts %s by its bytes, and says which field to upload', async (mimeType, bytes) => {
 		const { ctx } = withPhoto(bytes, bytes.length);
 		await expect(readImageInput(ctx, 0, limits(10))).resolves.toEqual({ source: 'binary', propertyName: 'data', mimeType });
+	});
+
+	it('refuses a photo cut short (a PNG without its end), before anything is sent', async () => {
+		const { ctx } = withPhoto(PNG.subarray(0, 100), 100);
+		const error = await failure(readImageInput(ctx, 0, limits(10)));
+		expect(error.message).toMatch(/^Invalid "Input Data Field Name": "data" is an incomplete image \(.*\); use the whole file$/);
 	});
 
 	it('names the fields the item has when the one asked for is missing', async () => {

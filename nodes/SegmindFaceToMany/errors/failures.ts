@@ -26,13 +26,16 @@ export class SegmindFailure extends Error {
 
 	readonly description: string;
 
+	/** A timeout: what the last try got (e.g. "HTTP 503", "no answer arrived in time"). */
+	readonly lastTry?: string;
+
 	/** The server's parsed error body (never request data). */
 	readonly body?: Record<string, unknown>;
 
 	constructor(
 		kind: FailureKind,
 		message: string,
-		details: { description?: string; httpCode?: number; requestId?: string; body?: unknown } = {},
+		details: { description?: string; httpCode?: number; requestId?: string; body?: unknown; lastTry?: string } = {},
 	) {
 		super(message);
 		this.name = 'SegmindFailure';
@@ -41,6 +44,7 @@ export class SegmindFailure extends Error {
 		this.requestId = details.requestId;
 		this.description = details.description ?? '';
 		this.body = isRecord(details.body) ? details.body : undefined;
+		this.lastTry = details.lastTry;
 	}
 }
 
@@ -62,4 +66,29 @@ export function serverErrorText(body: unknown): string | undefined {
 		if (isRecord(value) && typeof value.message === 'string') return value.message;
 	}
 	return undefined;
+}
+
+/** What replaces a secret in any text that came from the server. */
+export const REDACTED = '[redacted]';
+
+/**
+ * A function that replaces every given secret (the API key) in a text. Secrets shorter than 4
+ * characters are ignored: replacing them would garble texts without protecting anything.
+ */
+export function redactor(secrets: readonly string[] = []): (text: string) => string {
+	const found = [...new Set(secrets.filter((s) => typeof s === 'string' && s.length >= 4))].sort((a, b) => b.length - a.length);
+	if (!found.length) return (text) => text;
+	return (text) => found.reduce((out, secret) => out.split(secret).join(REDACTED), text);
+}
+
+/** A copy of parsed JSON (or a string) with `redact` applied to every string, keys included. */
+export function redactDeep<T>(value: T, redact: (text: string) => string): T {
+	if (typeof value === 'string') return redact(value) as T;
+	if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, redact)) as T;
+	if (isRecord(value)) {
+		const out: Record<string, unknown> = {};
+		for (const [key, v] of Object.entries(value)) out[redact(key)] = redactDeep(v, redact);
+		return out as T;
+	}
+	return value;
 }
