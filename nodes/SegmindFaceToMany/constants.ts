@@ -26,7 +26,12 @@ export const DEFAULTS = {
 	pollingMode: 'adaptive' as 'adaptive' | 'fixed',
 	maxRequestsPerMinute: 0,
 	timeoutSeconds: 600,
-	maxConcurrency: 5,
+	/** Max Jobs in Flight: 0 = no cap (the request budget paces submits). */
+	maxConcurrency: 0,
+	/** Generate (Sync, V1) holds a connection for a whole job: this many at once unless Max Jobs in Flight is set. */
+	syncConcurrency: 5,
+	/** Segmind's documented typical face-to-many job time. */
+	expectedJobSeconds: 22,
 	maxRetries: 4,
 	maxImageSizeMb: 50,
 	maxInputImageSizeMb: 10,

@@ -256,12 +256,14 @@ export const optionsField: INodeProperties = {
 			description: 'Whether to download the image; replaced by "Output" (off means URL Only)',
 		},
 		{
-			displayName: 'Max Concurrent Jobs',
-			name: 'maxConcurrency',
+			displayName: 'Expected Job Time (Seconds)',
+			name: 'expectedJobSeconds',
 			type: 'number',
-			default: 5,
-			typeOptions: { minValue: 1, maxValue: 20, numberPrecision: 0 },
-			description: 'How many items run at the same time (free plans allow 5 requests a minute)',
+			default: 22,
+			displayOptions: { show: { '/operation': POLLING_OPERATIONS } },
+			typeOptions: { minValue: 0.1, maxValue: 3600, numberPrecision: 1 },
+			description:
+				'How long a job usually takes at Segmind (face-to-many: about 22 s); Adaptive polling plans its first checks from it until it has measured jobs on this API key',
 		},
 		{
 			displayName: 'Max Image Size (MB)',
@@ -280,6 +282,15 @@ export const optionsField: INodeProperties = {
 			displayOptions: { show: { '/operation': JOB_OPERATIONS, '/imageSource': ['binary'] } },
 			typeOptions: { minValue: 0.1, maxValue: 50, numberPrecision: 1 },
 			description: 'Largest input photo accepted; a bigger file fails before anything is uploaded or sent',
+		},
+		{
+			displayName: 'Max Jobs in Flight',
+			name: 'maxConcurrency',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0, maxValue: 1000, numberPrecision: 0 },
+			description:
+				'Most items whose job runs at Segmind at the same time; 0 means no cap: every job is submitted as fast as the rate limit allows (Generate (Sync, V1): 5 at a time)',
 		},
 		{
 			displayName: 'Max Requests per Minute',
@@ -353,7 +364,7 @@ export const optionsField: INodeProperties = {
 					name: 'Adaptive',
 					value: 'adaptive',
 					description:
-						'Check when the job is likely done (learned from this run\'s earlier jobs), then at growing intervals: few requests per job',
+						'Check when the job is likely done (from Expected Job Time, then from measured jobs), then at growing intervals: few requests per job',
 				},
 				{
 					name: 'Fixed Interval',

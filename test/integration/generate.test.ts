@@ -10,7 +10,7 @@ type LoggedRequest = { route: string; method: string; body: Record<string, unkno
 
 const API_KEY = 'sk-generate-test-7c1d';
 const NODE = 'Segmind Face to Many';
-const FAST = { pollIntervalSeconds: 0.1 };
+const FAST = { pollIntervalSeconds: 0.1, expectedJobSeconds: 0.1 };
 
 let server: {
 	url: string;
@@ -88,7 +88,7 @@ describe('Generate from an image URL', () => {
 
 	it('waits one poll interval before the first status check instead of polling a just-queued job', async () => {
 		server.configure({ queueMs: 0, processingMs: 0 });
-		await runWorkflow(segmindWorkflow({ options: { pollIntervalSeconds: 0.2 } }), { credentials: credentials() });
+		await runWorkflow(segmindWorkflow({ options: { pollIntervalSeconds: 0.2, expectedJobSeconds: 0.1 } }), { credentials: credentials() });
 		// The job is done by the first look: one status call, one result call.
 		expect(server.requests.map((r) => r.route)).toEqual(['submit', 'status', 'result', 'download']);
 	});

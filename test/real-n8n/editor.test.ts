@@ -103,7 +103,7 @@ describeEditor(`n8n editor (${editor.EDITOR_VERSION}) in chromium`, () => {
 		await menu.waitFor();
 		const options = (await menu.locator('li').allInnerTexts()).map((t: string) => t.trim()).filter(Boolean);
 		expect(options).toEqual(
-			expect.arrayContaining(['Binary Output Property', 'Check Credits First', 'Max Concurrent Jobs', 'Max Image Size (MB)', 'Max Retries', 'Output', 'Poll Interval (Seconds)', 'Timeout (Seconds)']),
+			expect.arrayContaining(['Binary Output Property', 'Check Credits First', 'Max Jobs in Flight', 'Max Image Size (MB)', 'Max Retries', 'Output', 'Poll Interval (Seconds)', 'Timeout (Seconds)']),
 		);
 		// The old "Download Image" is kept only for saved nodes that turned it off: never offered.
 		expect(options).not.toContain('Download Image (Deprecated)');

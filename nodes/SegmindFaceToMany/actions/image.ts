@@ -88,9 +88,12 @@ export async function emitImage(
 	};
 	Object.assign(json, creditFields(json.metrics as IDataObject));
 	if (output === 'url') return { json };
-	const image = await run.client.download(result.outputUrl, meta.request_id);
-	const fileName = outputFileName(meta.request_id, image.extension, meta.style);
-	const binary = await run.ctx.helpers.prepareBinaryData(image.bytes, fileName, image.mimeType);
+	// A few downloads at a time however many jobs are in flight, so memory stays flat.
+	const { image, fileName, binary } = await run.downloads.use(async () => {
+		const image = await run.client.download(result.outputUrl, meta.request_id);
+		const fileName = outputFileName(meta.request_id, image.extension, meta.style);
+		return { image, fileName, binary: await run.ctx.helpers.prepareBinaryData(image.bytes, fileName, image.mimeType) };
+	});
 	json.file_name = fileName;
 	json.mime_type = image.mimeType;
 	json.file_size = image.bytes.length;

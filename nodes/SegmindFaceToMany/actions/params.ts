@@ -86,6 +86,7 @@ export function readRunOptions(ctx: IExecuteFunctions, operation: Operation): Ru
 		pollIntervalSeconds: options.pollIntervalSeconds ?? DEFAULTS.pollIntervalSeconds,
 		timeoutSeconds: options.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
 		maxConcurrency: options.maxConcurrency ?? DEFAULTS.maxConcurrency,
+		expectedJobSeconds: options.expectedJobSeconds ?? DEFAULTS.expectedJobSeconds,
 		maxRetries: options.maxRetries ?? DEFAULTS.maxRetries,
 		maxImageSizeMb: options.maxImageSizeMb ?? DEFAULTS.maxImageSizeMb,
 		pollingMode: options.pollingMode ?? DEFAULTS.pollingMode,

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { CREDENTIAL_NAME } from '../constants';
+import { CREDENTIAL_NAME, DEFAULTS } from '../constants';
 import type { Operation } from '../description';
 import { errorItemJson, errorOutputJson, toNodeError } from '../errors';
 import { ExecutionCancelledError } from '../helpers/abort';
@@ -41,8 +41,9 @@ async function runItem(run: RunContext, operation: Operation, i: number, plan: P
 }
 
 /**
- * The node's execute(): validate every item first (bad input spends nothing), then run the
- * items concurrently up to "Max Concurrent Jobs", keeping their order and pairedItem.
+ * The node's execute(): validate every item first (bad input spends nothing), then run all
+ * items at once (the request budget paces them; "Max Jobs in Flight" caps them when set),
+ * keeping their order and pairedItem.
  * With Continue On Fail a failing item becomes `{ json: { error } }` and the others go on.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -99,7 +100,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (executionSignal?.aborted) controller.abort();
 	executionSignal?.addEventListener('abort', onCancel, { once: true });
 
-	const run = createRunContext(this, options, { baseUrl, uploadBaseUrl }, controller.signal);
+	// Jobs this run waits for: adaptive polling plans the first checks of all jobs on the key.
+	const waits = operation === 'generate' || operation === 'getResult';
+	const jobs = waits ? plans.filter((entry) => 'plan' in entry).length : 0;
+	const apiKey = String(credentials.apiKey ?? '');
+	const run = createRunContext(this, options, { baseUrl, uploadBaseUrl, apiKey }, controller.signal, jobs);
+	// No cap by default: jobs wait at Segmind, not here. v1 Sync holds a connection per job.
+	const inFlight =
+		options.maxConcurrency > 0 ? options.maxConcurrency : operation === 'generateSync' ? DEFAULTS.syncConcurrency : plans.length;
 
 	try {
 		// "Check Credits First": one balance read for the run, after validation, before anything is
@@ -112,7 +120,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				for (const i of toSend) plans[i] = { failed: fail(error, i) };
 			}
 		}
-		const results = await mapWithConcurrency(plans, options.maxConcurrency, async (entry, i) => {
+		const results = await mapWithConcurrency(plans, inFlight, async (entry, i) => {
 			if ('failed' in entry) return entry.failed;
 			// Each item gets its own signal, fed by the run's: every wait and request adds an abort
 			// listener, and one shared signal would collect one per item in flight.

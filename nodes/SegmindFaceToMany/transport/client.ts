@@ -421,7 +421,7 @@ export class SegmindClient {
 				return new SegmindFailure('rateLimited', `Segmind rate limit reached while ${what} (429), still after ${this.policy.maxRetries} retries`, {
 					...details,
 					description: join(
-						'Free plans allow 5 requests a minute, Pro 50. Set "Max Requests per Minute" to your plan limit, lower "Max Concurrent Jobs", or try later.',
+						'Free plans allow 5 requests a minute, Pro 50. Set "Max Requests per Minute" to your plan limit, set "Max Jobs in Flight", or try later.',
 						said,
 					),
 				});
