@@ -31,6 +31,9 @@ export const STEP_SHARE = 0.09;
 /** …or this share when checks are scarce (a rate limit that counts them is known, or a cap is set). */
 export const ECONOMICAL_STEP_SHARE = 0.2;
 
+/** A batch's first checks are spread over this share of their quantile (see nextPollDelayMs). */
+export const FIRST_CHECK_SPREAD = 0.2;
+
 /** Longest adaptive interval, in units of the poll interval. */
 export const ADAPTIVE_CAP_UNITS = 10;
 
@@ -145,7 +148,9 @@ export function durationQuantileMs(q: number, durations?: DurationRange): number
  *   come out together, and every check of a job that is still running spends the rate limit that
  *   later checks need; so with `waiting` jobs in flight on the key, the first check comes at the
  *   time by which a share (n − 1) / (n + 1) of jobs are done: early (the fast end of the range)
- *   for one job, near the slowest expected for a batch. With checks scarce, at n / (n + 1).
+ *   for one job, near the slowest expected for a batch. With checks scarce, at n / (n + 1). Each
+ *   job draws its share at random from the top fifth of that (0.8 to 1 times it), so a batch is
+ *   collected while its last jobs finish, not all after them.
  *   Job times are Segmind's ~22 s until this key's jobs have been measured (durationQuantileMs).
  * - then, while the job runs: after 9 % of the time waited so far (20 % when scarce), between one
  *   and ten poll intervals, so a job is found at most about that late.
@@ -153,14 +158,16 @@ export function durationQuantileMs(q: number, durations?: DurationRange): number
 export function nextPollDelayMs(
 	elapsedMs: number,
 	checks: number,
-	options: { unitMs: number; mode: PollingMode; durations?: DurationRange; economical?: boolean },
+	options: { unitMs: number; mode: PollingMode; durations?: DurationRange; economical?: boolean; random?: () => number },
 ): number {
-	const { unitMs: u, mode, durations, economical } = options;
+	const { unitMs: u, mode, durations, economical, random = Math.random } = options;
 	if (mode === 'fixed') return u;
 	if (checks === 0) {
 		const n = Math.max(1, durations?.waiting ?? 1);
 		const share = economical ? n / (n + 1) : (n - 1) / (n + 1);
-		const first = Math.max(2 * u, durationQuantileMs(share, durations));
+		// Spread over the last fifth of that share, so a batch is collected while its last jobs finish
+		// (requests go one at a time) instead of all at once after them.
+		const first = Math.max(2 * u, durationQuantileMs(share * (1 - FIRST_CHECK_SPREAD * random()), durations));
 		if (elapsedMs < first - u / 2) return first - elapsedMs;
 	}
 	const step = economical ? ECONOMICAL_STEP_SHARE : STEP_SHARE;
