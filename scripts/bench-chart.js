@@ -82,7 +82,7 @@ function panel({ x, y, width, height, title, rows, sizes, strategies, value, for
 }
 
 function renderChart(results) {
-	const all = results.rows;
+	const all = results.rows.filter((r) => r.binaryMode !== 'filesystem');
 	const models = [...new Set(all.map((r) => r.model))];
 	const sizes = [...new Set(all.map((r) => r.size))];
 	const strategies = [...new Set(all.map((r) => r.strategy))];

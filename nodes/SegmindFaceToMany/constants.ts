@@ -28,8 +28,6 @@ export const DEFAULTS = {
 	timeoutSeconds: 600,
 	/** Max Jobs in Flight: 0 = no cap (the request budget paces submits). */
 	maxConcurrency: 0,
-	/** Generate (Sync, V1) holds a connection for a whole job: this many at once unless Max Jobs in Flight is set. */
-	syncConcurrency: 5,
 	/** Segmind's documented typical face-to-many job time. */
 	expectedJobSeconds: 22,
 	maxRetries: 4,
@@ -41,6 +39,9 @@ export const DEFAULTS = {
 };
 
 export const MAX_SEED = 4294967295;
+
+/** Generate (Sync, V1) holds a connection for a whole job: this many at once unless Max Jobs in Flight is set. */
+export const SYNC_JOBS_AT_ONCE = 5;
 
 /** custom_lora_url must be a Replicate-hosted trained LoRA; anything else fails the job. */
 export const CUSTOM_LORA_URL_PATTERN =

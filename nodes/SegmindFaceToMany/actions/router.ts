@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { CREDENTIAL_NAME, DEFAULTS } from '../constants';
+import { CREDENTIAL_NAME, SYNC_JOBS_AT_ONCE } from '../constants';
 import type { Operation } from '../description';
 import { errorItemJson, errorOutputJson, toNodeError } from '../errors';
 import { ExecutionCancelledError } from '../helpers/abort';
@@ -107,7 +107,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const run = createRunContext(this, options, { baseUrl, uploadBaseUrl, apiKey }, controller.signal, jobs);
 	// No cap by default: jobs wait at Segmind, not here. v1 Sync holds a connection per job.
 	const inFlight =
-		options.maxConcurrency > 0 ? options.maxConcurrency : operation === 'generateSync' ? DEFAULTS.syncConcurrency : plans.length;
+		options.maxConcurrency > 0 ? options.maxConcurrency : operation === 'generateSync' ? SYNC_JOBS_AT_ONCE : plans.length;
 
 	try {
 		// "Check Credits First": one balance read for the run, after validation, before anything is
