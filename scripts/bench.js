@@ -19,7 +19,8 @@
  * Segmind's Pro plan), BENCH_SEED (1), BENCH_IMAGE_KB (512), BENCH_OUT (bench/results),
  * BENCH_CHART (docs/bench.svg, or bench.svg in BENCH_OUT when that is set), BENCH_BINARY_MODE
  * (default: images stay in the items as base64, n8n's default; filesystem: n8n-core's
- * BinaryDataService stores them in a temp dir; node only).
+ * BinaryDataService stores them in a temp dir; node only), BENCH_FS_SIZES (100,300: extra node
+ * runs without a limit in filesystem mode; empty for none).
  */
 const fs = require('fs');
 const os = require('os');
@@ -52,7 +53,7 @@ const SETTINGS = {
 	imageKb: Number(env('BENCH_IMAGE_KB', 512)),
 	binaryMode: env('BENCH_BINARY_MODE', 'default'),
 	/** Extra node runs without a rate limit in filesystem binary mode (memory stays flat); '' for none. */
-	filesystemSizes: list(env('BENCH_FS_SIZES', '100,300')),
+	filesystemSizes: list(process.env.BENCH_FS_SIZES !== undefined ? process.env.BENCH_FS_SIZES : '100,300'),
 };
 const OUT_DIR = path.resolve(ROOT, env('BENCH_OUT', 'bench/results'));
 // The docs' chart, unless the results go elsewhere (then the chart goes with them).

@@ -120,14 +120,20 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				for (const i of toSend) plans[i] = { failed: fail(error, i) };
 			}
 		}
+		// One listener on the run's signal aborts the items in flight (one listener per item would
+		// pass Node's limit of 10 per signal once more than 10 items are in flight).
+		const itemControllers = new Set<AbortController>();
+		const abortItems = () => {
+			for (const item of itemControllers) item.abort();
+		};
+		controller.signal.addEventListener('abort', abortItems, { once: true });
 		const results = await mapWithConcurrency(plans, inFlight, async (entry, i) => {
 			if ('failed' in entry) return entry.failed;
 			// Each item gets its own signal, fed by the run's: every wait and request adds an abort
 			// listener, and one shared signal would collect one per item in flight.
 			const itemController = new AbortController();
-			const abortItem = () => itemController.abort();
-			if (controller.signal.aborted) abortItem();
-			controller.signal.addEventListener('abort', abortItem, { once: true });
+			if (controller.signal.aborted) itemController.abort();
+			itemControllers.add(itemController);
 			const itemRun: RunContext = { ...run, signal: itemController.signal, client: run.client.withSignal(itemController.signal) };
 			try {
 				const startedAt = Date.now();
@@ -142,7 +148,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 					throw fatal;
 				}
 			} finally {
-				controller.signal.removeEventListener('abort', abortItem);
+				itemControllers.delete(itemController);
 			}
 		});
 		return [results];
