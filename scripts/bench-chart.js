@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Renders the benchmark results as an SVG (plain string building, no dependencies): grouped bars
- * per N and strategy for wall ÷ lower bound, status polls per job and 429s received.
+ * Renders the benchmark results as an SVG (plain string building, no dependencies): one row per
+ * rate-limit model, grouped bars per N and strategy for wall ÷ lower bound and keyed requests per job.
  *   node scripts/bench-chart.js [bench/results/latest.json] [docs/bench.svg]
  */
 const fs = require('fs');
 const path = require('path');
 
-const COLOURS = { node: '#2563eb', 'node-fixed': '#93c5fd', sdk: '#9ca3af', naive: '#f59e0b' };
-const SHORT = { node: '(a) node', 'node-fixed': '(a′) node, fixed', sdk: '(b) SDK', naive: '(c) naive' };
+const COLOURS = { node: '#2563eb', sdk: '#9ca3af', naive: '#f59e0b' };
+const SHORT = { node: '(a) node', sdk: '(b) SDK run_async', naive: '(c) naive' };
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const num = (v) => Math.round(v * 10) / 10;
@@ -50,7 +50,7 @@ function panel({ x, y, width, height, title, rows, sizes, strategies, value, for
 	sizes.forEach((n, gi) => {
 		const gx = left + gi * groupW + (groupW - barW * strategies.length) / 2;
 		strategies.forEach((s, si) => {
-			const row = rows.find((r) => r.n === n && r.strategy === s);
+			const row = rows.find((r) => r.size === n && r.strategy === s);
 			if (!row) return;
 			const v = value(row);
 			const bx = gx + si * barW;
@@ -70,7 +70,7 @@ function panel({ x, y, width, height, title, rows, sizes, strategies, value, for
 			out.push(`<text x="${bx + barW / 2}" y="${by - 3}" class="val">${esc(format(v))}${clipped ? '↑' : ''}</text>`);
 			if (row.lost) out.push(`<text x="${bx + barW / 2}" y="${by - 13}" class="lost">−${row.lost}</text>`);
 		});
-		out.push(`<text x="${left + gi * groupW + groupW / 2}" y="${top + plotH + 14}" class="axis">N=${n}</text>`);
+		out.push(`<text x="${left + gi * groupW + groupW / 2}" y="${top + plotH + 14}" class="axis">${n === 'burst' ? 'burst 32×1' : `N=${n}`}</text>`);
 	});
 	for (const l of lines) {
 		const ly = yOf(l.at);
@@ -82,65 +82,64 @@ function panel({ x, y, width, height, title, rows, sizes, strategies, value, for
 }
 
 function renderChart(results) {
-	const rows = results.rows;
-	const sizes = [...new Set(rows.map((r) => r.n))];
-	const strategies = [...new Set(rows.map((r) => r.strategy))];
+	const all = results.rows.filter((r) => r.binaryMode !== 'filesystem');
+	const models = [...new Set(all.map((r) => r.model))];
+	const sizes = [...new Set(all.map((r) => r.size))];
+	const strategies = [...new Set(all.map((r) => r.strategy))];
+	const modelNames = results.meta.models || {};
 	const s = results.meta.settings;
 	const width = 1000;
-	const panelW = width / 3;
-	const panelH = 300;
+	const panelW = width / 2;
+	const panelH = 230;
+	const height = 60 + models.length * (panelH + 10) + 60;
 	const parts = [];
 	parts.push(
-		`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${panelH + 110}" viewBox="0 0 ${width} ${panelH + 110}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">`,
+		`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">`,
 		'<style>.title{font-size:13px;font-weight:600;text-anchor:middle}.tick{font-size:10px;fill:#555}.axis{font-size:11px;text-anchor:middle}' +
 			'.val{font-size:8.5px;text-anchor:middle;fill:#333;paint-order:stroke;stroke:#fff;stroke-width:2px}.lost{font-size:9px;text-anchor:middle;fill:#dc2626;font-weight:600}.na{font-size:10px;text-anchor:middle;fill:#999}' +
 			'.grid{stroke:#e5e7eb}.base{stroke:#333}.ref{stroke:#dc2626;stroke-dasharray:4 3}.reflabel{font-size:9px;fill:#dc2626;paint-order:stroke;stroke:#fff;stroke-width:3px}.legend{font-size:11px}.note{font-size:10px;fill:#555}</style>',
 		'<rect width="100%" height="100%" fill="#fff"/>',
 		`<text x="12" y="20" font-size="15" font-weight="600">Segmind face-to-many: ${esc(strategies.map((x) => SHORT[x] || x).join(' vs '))}</text>`,
 		`<text x="12" y="38" class="note">${esc(
-			`time scale 1/${s.scale}: jobs ${s.jobSeconds} s ± ${s.spread * 100}% → ${num((s.jobSeconds * (1 - s.spread)) / s.scale)}–${num((s.jobSeconds * (1 + s.spread)) / s.scale)} s; ` +
-				(s.requestsPerMinute > 0 ? `${s.requestsPerMinute} keyed requests per ${num(60 / s.scale)} s window; ` : 'no rate limit; ') +
-				`concurrency ${s.concurrency} (SDK 1); ${results.meta.date.slice(0, 10)}, ${results.meta.commit || ''}, Node ${results.meta.node}, ${results.meta.cpus} cores`,
+			`jobs ${s.jobSeconds} s ± ${s.spread * 100}%, clock ×${s.scale}; rate limit ${s.requestsPerMinute} per ${s.windowSeconds} s window; node with defaults; ` +
+				`${results.meta.date.slice(0, 10)}, ${results.meta.commit || ''}, Node ${results.meta.node}, ${results.meta.cpus} cores`,
 		)}</text>`,
 	);
-	const common = { y: 50, width: panelW - 10, height: panelH, rows, sizes, strategies };
-	parts.push(
-		panel({
-			...common,
-			x: 0,
-			title: 'wall time ÷ lower bound (lower is better)',
-			value: (r) => r.wallOverLb,
-			format: (v, tick) => (tick ? String(Math.round(v * 100) / 100) : v.toFixed(2)),
-			lines: [{ at: 1.15, label: 'target 1.15' }],
-			hideLost: true,
-		}),
-		panel({
-			...common,
-			x: panelW,
-			title: 'status polls per completed job',
-			value: (r) => r.pollsPerDoneJob,
-			format: (v) => num(v).toString(),
-		}),
-		panel({
-			...common,
-			x: 2 * panelW,
-			title: '429s received (log scale)',
-			value: (r) => r.rateLimited,
-			format: (v) => String(Math.round(v)),
-			log: true,
-		}),
-	);
-	const ly = panelH + 78;
+	models.forEach((model, mi) => {
+		const rows = all.filter((r) => r.model === model);
+		const common = { y: 50 + mi * (panelH + 10), width: panelW - 10, height: panelH, rows, sizes, strategies };
+		const name = modelNames[model] || model;
+		parts.push(
+			panel({
+				...common,
+				x: 0,
+				title: `${name}: wall time ÷ lower bound`,
+				value: (r) => r.wallOverLb,
+				format: (v, tick) => (tick ? String(Math.round(v * 100) / 100) : v.toFixed(2)),
+				lines: [{ at: 1.15, label: '1.15' }],
+				hideLost: true,
+			}),
+			panel({
+				...common,
+				x: panelW,
+				title: `${name}: keyed requests per job (log)`,
+				value: (r) => r.keyedPerJob,
+				format: (v) => num(v).toString(),
+				log: true,
+			}),
+		);
+	});
+	const ly = height - 34;
 	let lx = 12;
 	for (const st of strategies) {
 		parts.push(`<rect x="${lx}" y="${ly - 9}" width="12" height="10" fill="${COLOURS[st] || '#666'}"/>`);
-		const label = (results.rows.find((r) => r.strategy === st) || {}).label || st;
+		const label = (all.find((r) => r.strategy === st) || {}).label || st;
 		parts.push(`<text x="${lx + 16}" y="${ly}" class="legend">${esc(label)}</text>`);
 		lx += 16 + label.length * 6.2 + 18;
 	}
-	parts.push(`<text x="${lx}" y="${ly}" class="lost">−k</text><text x="${lx + 18}" y="${ly}" class="legend">items lost (no wall ÷ LB bar; pale bar elsewhere)</text>`);
+	parts.push(`<text x="${lx}" y="${ly}" class="lost">−k</text><text x="${lx + 18}" y="${ly}" class="legend">items lost (no wall ÷ LB bar)</text>`);
 	parts.push(
-		`<text x="12" y="${ly + 20}" class="note">${esc('Lower bound: max(drawn job times list-scheduled on the lanes, (ceil(3N / limit) − 1) × window). Reproduce: npm run bench')}</text>`,
+		`<text x="12" y="${ly + 20}" class="note">${esc('Lower bound from the API alone: all jobs in flight, the k-th job created no earlier than its submit window, ≥ 3 counted requests a job when every request counts. Reproduce: npm run bench')}</text>`,
 	);
 	parts.push('</svg>');
 	return `${parts.join('\n')}\n`;

@@ -5,38 +5,23 @@
  */
 
 /**
- * Makespan of `durations` (ms, in the order the jobs are created) on `lanes` parallel lanes,
- * each job starting as soon as a lane is free. The local server gives the k-th job it creates
- * the k-th drawn duration whoever submits it, so no client that keeps at most `lanes` jobs in
- * flight can finish sooner: this is the exact optimum, not an estimate.
+ * The least wall time the API itself allows for jobs with these `durations` (ms, in the order
+ * the server creates them: the local server gives the k-th job created the k-th drawn duration,
+ * whoever submits it), all in flight at once, under a fixed-window rate limit of `limit` counted
+ * requests per `windowMs` (windows start at the first counted request):
+ *   - jobs: job k cannot be created before window floor(k / L) when submits count (both limit
+ *     models), and then takes d_k: max over k of floor(k / L) × W + d_k (no limit: max d_k);
+ *   - rate ('all' model only): at least 3 counted requests a job (submit, one status check, the
+ *     result), the last in window ceil(3N / L): (ceil(3N / L) − 1) × W.
+ * LB = max(jobs, rate). No client setting enters it: it is what Segmind allows, not what the
+ * node does. (Downloads, unlimited and unkeyed, and request latency are left out: LB is a bound.)
  */
-function listScheduleMs(durations, lanes) {
-	const free = new Array(Math.max(1, Math.min(lanes, durations.length || 1))).fill(0);
-	for (const d of durations) {
-		let lane = 0;
-		for (let i = 1; i < free.length; i++) if (free[i] < free[lane]) lane = i;
-		free[lane] += d;
-	}
-	return Math.max(0, ...free);
-}
-
-/**
- * Least time for `requests` rate-limited requests at `limit` per fixed window of `windowMs`
- * (windows start at the first request): the last one falls in window ceil(requests/limit).
- */
-function rateBoundMs(requests, limit, windowMs) {
-	if (!limit || requests <= 0) return 0;
-	return (Math.ceil(requests / limit) - 1) * windowMs;
-}
-
-/**
- * LB = max(makespan bound, rate-limit bound) for `n` jobs with the drawn `durations`, at most
- * `lanes` in flight, and at least `perJob` keyed requests a job (submit + status + result = 3).
- */
-function lowerBound({ durations, lanes, limit, windowMs, perJob = 3 }) {
-	const makespanMs = listScheduleMs(durations, lanes);
-	const rateMs = rateBoundMs(perJob * durations.length, limit, windowMs);
-	return { lowerBoundMs: Math.max(makespanMs, rateMs), makespanMs, rateMs, binding: rateMs > makespanMs ? 'rate' : 'jobs' };
+function lowerBound({ durations, limit = 0, windowMs = 60_000, counts = 'all', perJob = 3 }) {
+	const n = durations.length;
+	const start = (k) => (limit > 0 ? Math.floor(k / limit) * windowMs : 0);
+	const jobsMs = Math.max(0, ...durations.map((d, k) => start(k) + d));
+	const rateMs = limit > 0 && counts === 'all' && n > 0 ? (Math.ceil((perJob * n) / limit) - 1) * windowMs : 0;
+	return { lowerBoundMs: Math.max(jobsMs, rateMs), jobsMs, rateMs, binding: rateMs > jobsMs ? 'rate' : 'jobs' };
 }
 
 /** The request id in a v2 status or result path (/v2/requests/<id>[/status]). */
@@ -64,7 +49,8 @@ function serverStats(requests, jobIds, n) {
 	const pollsOfDone = done.reduce((sum, id) => sum + (pollsById.get(id) || 0), 0);
 	const perWindow = new Map();
 	for (const r of limited) perWindow.set(r.window, (perWindow.get(r.window) || 0) + 1);
-	const windows = keyed.length ? Math.max(...keyed.map((r) => r.window ?? 0)) + 1 : 0;
+	const counted = keyed.filter((r) => r.window !== undefined);
+	const windows = counted.length ? Math.max(...counted.map((r) => r.window)) + 1 : 0;
 	const count = (route) => keyed.filter((r) => r.route === route).length;
 	return {
 		keyedRequests: keyed.length,
@@ -90,4 +76,4 @@ function median(values) {
 	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-module.exports = { listScheduleMs, rateBoundMs, lowerBound, serverStats, requestIdOf, median };
+module.exports = { lowerBound, serverStats, requestIdOf, median };

@@ -1,76 +1,90 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Benchmark (issue 6): N items through (a) this node inside n8n's engine, (b) the official SDK's
- * strategy and (c) naive concurrent polling, against the local Segmind server emulating
- * Segmind's job times and a server-side rate limit, all time-scaled by BENCH_SCALE.
- * Prints a table, writes bench/results/<timestamp>.json and latest.json, renders docs/bench.svg.
+ * Benchmark: N items through (a) this node with its defaults inside n8n's engine, (b) the
+ * official SDK's run_async strategy and (c) a naive all-at-once polling loop, against the local
+ * Segmind server emulating Segmind's job times under three rate-limit models: none, only submits
+ * count, every keyed request counts. Each run is its own process on a compressed clock (see
+ * bench-worker.js). Prints a table, writes bench/results/<timestamp>.json and latest.json, and
+ * renders docs/bench.svg. See docs/performance.md.
  *
  *   npm run bench
- *   BENCH_SIZES=8,32 BENCH_STRATEGIES=node,naive npm run bench
+ *   BENCH_MODELS=all BENCH_SIZES=32,burst BENCH_STRATEGIES=node npm run bench
  *
- * Settings (environment): BENCH_SCALE (10: 22 s jobs take 2.2 s, 50 requests/60 s become
- * 50/6 s; at most 10, as the node's shortest poll interval is 0.1 s), BENCH_SIZES (1,8,32,100),
- * BENCH_STRATEGIES (node,sdk,naive; also node-fixed), BENCH_CONCURRENCY (8), BENCH_JOB_S (22),
- * BENCH_SPREAD (0.2: each job takes 22 s × (1 ± 0.2), uniform), BENCH_RPM (50; 0 = no limit),
- * BENCH_SEED (1), BENCH_IMAGE_KB (512), BENCH_OUT (bench/results), BENCH_CHART (docs/bench.svg, or
- * bench.svg in BENCH_OUT when that is set), BENCH_BINARY_MODE (default: output images stay in the
- * items as base64, n8n's default mode; filesystem: n8n-core's BinaryDataService stores them in a
- * temp dir and items carry a reference; node strategies only).
+ * Settings (environment): BENCH_SCALE (10: the clock runs 10× faster, 22 s jobs take 2.2 s),
+ * BENCH_MODELS (none,submits,all), BENCH_SIZES (1,8,32,100,300,burst; "burst" = 32 executions of
+ * one item at once in one process), BENCH_STRATEGIES (node,sdk,naive), BENCH_SDK_SIZES (1,8: the
+ * SDK runs one job at a time, so larger N only take longer), BENCH_NAIVE_SIZES (8,32),
+ * BENCH_JOB_S (22), BENCH_SPREAD (0.2: each job takes 22 s × (1 ± 0.2), uniform), BENCH_RPM (50:
+ * Segmind's Pro plan), BENCH_SEED (1), BENCH_IMAGE_KB (512), BENCH_OUT (bench/results),
+ * BENCH_CHART (docs/bench.svg, or bench.svg in BENCH_OUT when that is set), BENCH_BINARY_MODE
+ * (default: images stay in the items as base64, n8n's default; filesystem: n8n-core's
+ * BinaryDataService stores them in a temp dir; node only), BENCH_FS_SIZES (100,300: extra node
+ * runs without a limit in filesystem mode; empty for none).
  */
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { fork, spawnSync, execSync } = require('child_process');
 
-const { createSegmindServer, jobTiming } = require('../test/server/segmind-server');
-const { lowerBound, serverStats, median } = require('./bench-lib');
+const { jobTiming } = require('../test/server/segmind-server');
+const { lowerBound, median } = require('./bench-lib');
 const { renderChart } = require('./bench-chart');
 
 const ROOT = path.resolve(__dirname, '..');
 const env = (name, fallback) => (process.env[name] !== undefined && process.env[name] !== '' ? process.env[name] : fallback);
 const list = (value) => String(value).split(',').map((s) => s.trim()).filter(Boolean);
+const sizeOf = (size) => (size === 'burst' ? 32 : Number(size));
 
 const SETTINGS = {
 	scale: Number(env('BENCH_SCALE', 10)),
-	sizes: list(env('BENCH_SIZES', '1,8,32,100')).map(Number),
+	models: list(env('BENCH_MODELS', 'none,submits,all')),
+	sizes: list(env('BENCH_SIZES', '1,8,32,100,300,burst')),
 	strategies: list(env('BENCH_STRATEGIES', 'node,sdk,naive')),
-	concurrency: Number(env('BENCH_CONCURRENCY', 8)),
+	sdkSizes: list(env('BENCH_SDK_SIZES', '1,8')),
+	naiveSizes: list(env('BENCH_NAIVE_SIZES', '8,32')),
 	jobSeconds: Number(env('BENCH_JOB_S', 22)),
 	spread: Number(env('BENCH_SPREAD', 0.2)),
 	queueShare: 0.05,
 	requestsPerMinute: Number(env('BENCH_RPM', 50)),
+	windowSeconds: 60,
+	burstExecutions: 32,
 	seed: Number(env('BENCH_SEED', 1)),
 	imageKb: Number(env('BENCH_IMAGE_KB', 512)),
 	binaryMode: env('BENCH_BINARY_MODE', 'default'),
+	/** Extra node runs without a rate limit in filesystem binary mode (memory stays flat); '' for none. */
+	filesystemSizes: list(process.env.BENCH_FS_SIZES !== undefined ? process.env.BENCH_FS_SIZES : '100,300'),
 };
 const OUT_DIR = path.resolve(ROOT, env('BENCH_OUT', 'bench/results'));
-// The README's chart, unless the results go elsewhere (then the chart goes with them).
+// The docs' chart, unless the results go elsewhere (then the chart goes with them).
 const CHART = path.resolve(ROOT, env('BENCH_CHART', process.env.BENCH_OUT ? path.join(OUT_DIR, 'bench.svg') : 'docs/bench.svg'));
 const NODE_FILE = path.join(ROOT, 'dist/nodes/SegmindFaceToMany/SegmindFaceToMany.node.js');
 const API_KEY = 'bench-key';
 
 const LABELS = {
 	node: '(a) this node, defaults',
-	'node-fixed': '(a′) this node, fixed polling',
-	sdk: '(b) SDK strategy',
-	naive: '(c) naive concurrent',
+	sdk: '(b) SDK run_async, one at a time',
+	naive: '(c) naive loop, all at once',
 };
-const KNOWN = Object.keys(LABELS);
+const MODELS = {
+	none: 'no rate limit',
+	submits: `${SETTINGS.requestsPerMinute}/min, only submits count`,
+	all: `${SETTINGS.requestsPerMinute}/min, every keyed request counts`,
+};
 
 const LB_FORMULA =
-	'LB = max(M, R). M = the drawn job durations, in creation order, list-scheduled on C lanes ' +
-	'(C = 1 for the SDK strategy): the exact optimum, since the k-th job created gets the k-th duration. ' +
-	'R = (ceil(3N / L) - 1) × W: 3 keyed requests a job at least (submit, status, result), L per fixed window of W.';
+	'LB = max(J, R). J = max over k of floor(k / L) × W + d_k: the k-th job created cannot be created before window floor(k / L) ' +
+	'(no limit: 0) and takes its drawn duration d_k (the server gives the k-th job created the k-th duration, whoever submits it). ' +
+	'R (every request counts) = (ceil(3N / L) − 1) × W: at least 3 keyed requests a job (submit, one status check, the result). ' +
+	'L = limit per window, W = window (60 s). All jobs in flight at once; no client setting enters it.';
 
 function check() {
-	const bad = SETTINGS.strategies.filter((s) => !KNOWN.includes(s));
-	if (bad.length) throw new Error(`unknown strategy ${bad.join(', ')} (known: ${KNOWN.join(', ')})`);
+	const bad = SETTINGS.strategies.filter((s) => !LABELS[s]);
+	if (bad.length) throw new Error(`unknown strategy ${bad.join(', ')} (known: ${Object.keys(LABELS).join(', ')})`);
+	const badModels = SETTINGS.models.filter((m) => !MODELS[m]);
+	if (badModels.length) throw new Error(`unknown model ${badModels.join(', ')} (known: ${Object.keys(MODELS).join(', ')})`);
 	if (!['default', 'filesystem'].includes(SETTINGS.binaryMode)) throw new Error('BENCH_BINARY_MODE must be default or filesystem');
-	if (!(SETTINGS.scale > 0)) throw new Error('BENCH_SCALE must be a positive number');
-	if (SETTINGS.scale > 10 && SETTINGS.strategies.some((s) => s.startsWith('node'))) {
-		console.warn(`BENCH_SCALE ${SETTINGS.scale} > 10: the node's poll interval stays at its minimum 0.1 s, slower than the scaled 1 s unit.`);
-	}
+	if (!(SETTINGS.scale >= 1)) throw new Error('BENCH_SCALE must be 1 or more');
 	if (!fs.existsSync(NODE_FILE)) throw new Error(`${path.relative(ROOT, NODE_FILE)} is missing: run "npm run build" (npm run bench does)`);
 }
 
@@ -91,16 +105,16 @@ function moduleLoadMs(runs = 7) {
 		}
 		return median(times);
 	};
-	return {
-		coldMs: measureCode(timed('')),
-		withN8nLoadedMs: measureCode(timed("require('n8n-workflow');require('zod');")),
-		runs,
-	};
+	return { coldMs: measureCode(timed('')), withN8nLoadedMs: measureCode(timed("require('n8n-workflow');require('zod');")), runs };
 }
 
 function runWorker(task) {
 	return new Promise((resolve, reject) => {
-		const child = fork(path.join(__dirname, 'bench-worker.js'), [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+		const child = fork(path.join(__dirname, 'bench-worker.js'), [], {
+			execArgv: ['--expose-gc'],
+			stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+			env: { ...process.env, BENCH_TIME_SCALE: String(SETTINGS.scale) },
+		});
 		let answered = false;
 		child.once('message', (message) => {
 			answered = true;
@@ -114,53 +128,47 @@ function runWorker(task) {
 	});
 }
 
-async function measure(server, strategy, n) {
-	const scale = SETTINGS.scale;
-	const jobTimes = {
-		meanMs: (SETTINGS.jobSeconds * 1000) / scale,
-		spread: SETTINGS.spread,
-		queueShare: SETTINGS.queueShare,
-		seed: SETTINGS.seed,
-	};
-	const windowMs = 60_000 / scale;
-	const limit = SETTINGS.requestsPerMinute;
-	server.reset();
-	server.configure({
-		jobTimes,
-		rateLimit: limit > 0 ? { limit, windowMs } : null,
-		imageSize: 256,
-		imageBytes: SETTINGS.imageKb * 1024,
-	});
-	const lanes = strategy === 'sdk' ? 1 : SETTINGS.concurrency;
+async function measure(model, strategy, size, binaryMode = SETTINGS.binaryMode) {
+	const n = sizeOf(size);
+	const executions = size === 'burst' ? SETTINGS.burstExecutions : 1;
+	const jobTimes = { meanMs: SETTINGS.jobSeconds * 1000, spread: SETTINGS.spread, queueShare: SETTINGS.queueShare, seed: SETTINGS.seed };
+	const windowMs = SETTINGS.windowSeconds * 1000;
+	const limit = model === 'none' ? 0 : SETTINGS.requestsPerMinute;
 	const worker = await runWorker({
 		strategy,
 		n,
-		url: server.url,
+		executions,
 		apiKey: API_KEY,
-		scale,
-		concurrency: SETTINGS.concurrency,
-		imageBytes: SETTINGS.imageKb * 1024,
-		binaryMode: SETTINGS.binaryMode,
+		binaryMode,
+		server: {
+			jobTimes,
+			rateLimit: limit > 0 ? { limit, windowMs, counts: model } : null,
+			imageSize: 256,
+			imageBytes: SETTINGS.imageKb * 1024,
+		},
 	});
 	const durations = Array.from({ length: n }, (_, k) => {
 		const t = jobTiming(jobTimes, k);
 		return t.queueMs + t.processingMs;
 	});
-	const lb = lowerBound({ durations, lanes, limit: limit > 0 ? limit : 0, windowMs });
-	const stats = serverStats(server.requests, [...server.jobs.keys()], n);
+	const lb = lowerBound({ durations, limit, windowMs, counts: model });
 	const growth = worker.rssPeak - worker.rssBaseline;
 	return {
+		model,
 		strategy,
-		label: LABELS[strategy],
+		binaryMode,
+		label: binaryMode === 'filesystem' ? `${LABELS[strategy]}, filesystem binary mode` : LABELS[strategy],
+		size: String(size),
 		n,
-		lanes,
+		executions,
 		wallS: worker.wallMs / 1000,
 		lowerBoundS: lb.lowerBoundMs / 1000,
-		makespanBoundS: lb.makespanMs / 1000,
+		jobsBoundS: lb.jobsMs / 1000,
 		rateBoundS: lb.rateMs / 1000,
 		binding: lb.binding,
 		wallOverLb: worker.wallMs / lb.lowerBoundMs,
-		...stats,
+		...worker.stats,
+		timeline: worker.timeline,
 		done: worker.done,
 		lost: worker.lost,
 		binaryIds: worker.binaryIds,
@@ -177,52 +185,62 @@ const fixed = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? 
 
 function table(rows) {
 	const lines = [
-		'| N | strategy | wall (s) | LB (s) | wall ÷ LB | keyed requests/job | status polls/done job | 429s (max in a window) | done / lost | peak RSS growth (MB) | growth ÷ image bytes |',
-		'|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+		'| limit | N | strategy | wall (s) | LB (s) | wall ÷ LB | keyed requests/job | status checks/done job | 429s (max in a window) | done / lost | peak RSS growth (MB) | growth ÷ image bytes |',
+		'|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 	];
 	for (const r of rows) {
 		lines.push(
-			`| ${r.n} | ${r.label} | ${fixed(r.wallS)} | ${fixed(r.lowerBoundS)}${r.binding === 'rate' ? ' ᴿ' : ''} | ${r.lost ? `– (${r.lost} lost)` : fixed(r.wallOverLb)} | ${fixed(r.keyedPerJob, 1)} | ${fixed(r.pollsPerDoneJob, 1)} | ${r.rateLimited} (${r.max429PerWindow}) | ${r.done} / ${r.lost} | ${fixed(r.rssGrowthMb, 1)} | ${fixed(r.growthOverImageBytes, 2)} |`,
+			`| ${r.model} | ${r.size === 'burst' ? `burst (${r.executions}×1)` : r.n} | ${r.label} | ${fixed(r.wallS, 1)} | ${fixed(r.lowerBoundS, 1)}${r.binding === 'rate' ? ' ᴿ' : ''} | ${r.lost ? `– (${r.lost} lost)` : fixed(r.wallOverLb)} | ${fixed(r.keyedPerJob, 1)} | ${fixed(r.pollsPerDoneJob, 1)} | ${r.rateLimited} (${r.max429PerWindow}) | ${r.done} / ${r.lost} | ${fixed(r.rssGrowthMb, 1)} | ${fixed(r.growthOverImageBytes, 2)} |`,
 		);
 	}
 	return lines.join('\n');
 }
 
-/** The issue's targets, checked on the node's rows (N = 32 at the bench's concurrency; N = 100). */
+/** The issue's targets, checked on the node's rows. */
 function targets(rows) {
-	const node = (n) => rows.find((r) => r.strategy === 'node' && r.n === n);
-	const sdk = (n) => rows.find((r) => r.strategy === 'sdk' && r.n === n && r.pollsPerDoneJob !== null);
 	const out = [];
-	const add = (target, row, measured, met, note) => out.push({ target, measured, met: row ? met : null, note: row ? note : 'not run' });
-	const a32 = node(32);
-	add('N=32: wall ≤ 1.15 × LB', a32, a32 && `${fixed(a32.wallOverLb)} × LB`, a32 && a32.wallOverLb <= 1.15);
-	const ref = sdk(32) || rows.find((r) => r.strategy === 'sdk' && r.pollsPerDoneJob !== null);
-	const sdkPolls = ref ? ref.pollsPerDoneJob : 1 + Math.ceil(SETTINGS.jobSeconds); // the SDK's polls for a 22 s job
-	add(
-		'N=32: status polls/job ≤ ⅓ of the SDK strategy',
-		a32,
-		a32 && `${fixed(a32.pollsPerDoneJob, 1)} vs SDK ${fixed(sdkPolls, 1)} (limit ${fixed(sdkPolls / 3, 1)})`,
-		a32 && a32.pollsPerDoneJob !== null && a32.pollsPerDoneJob <= sdkPolls / 3,
-		ref ? `SDK figure measured at N=${ref.n}` : 'SDK figure computed (not run)',
-	);
-	if (SETTINGS.requestsPerMinute > 0) {
-		add(
-			'N=32: at most one 429 per rate-limit window',
-			a32,
-			a32 && `${a32.rateLimited} in ${a32.windows} windows, at most ${a32.max429PerWindow} in one`,
-			a32 && a32.max429PerWindow <= 1,
-		);
-	} else {
-		out.push({ target: 'N=32: at most one 429 per rate-limit window', measured: '', met: null, note: 'no rate limit in this run' });
+	const node = rows.filter((r) => r.strategy === 'node' && r.binaryMode === SETTINGS.binaryMode);
+	const add = (target, measured, met, note) => out.push({ target, measured, met, note });
+	for (const model of ['submits', 'all']) {
+		for (const [size, factor] of [['1', 1.1], ['32', 1.15], ['100', 1.15]]) {
+			const r = node.find((x) => x.model === model && x.size === size);
+			if (!r) continue;
+			add(`${MODELS[model]}, N=${size}: wall ≤ ${factor} × LB`, `${fixed(r.wallOverLb)} × LB (${fixed(r.wallS, 1)} s vs ${fixed(r.lowerBoundS, 1)} s)`, !r.lost && r.wallOverLb <= factor);
+		}
 	}
-	add(
-		'N=32: peak RSS growth ≤ 3 × total image bytes',
-		a32,
-		a32 && `${fixed(a32.rssGrowthMb, 1)} MB = ${fixed(a32.growthOverImageBytes)} × ${fixed(a32.imageBytes / 2 ** 20, 1)} MB`,
-		a32 && a32.growthOverImageBytes !== null && a32.growthOverImageBytes <= 3,
-	);
-	const a100 = node(100);
-	add('N=100: nothing lost', a100, a100 && `${a100.done} done, ${a100.lost} lost`, a100 && a100.lost === 0);
+	const lost = node.filter((r) => r.lost);
+	add('nothing lost at any N, burst included', lost.length ? lost.map((r) => `${r.model} ${r.size}: ${r.lost} lost`).join('; ') : `0 lost in ${node.length} runs`, lost.length === 0);
+	const limited = node.filter((r) => r.model !== 'none');
+	const worst = limited.reduce((m, r) => Math.max(m, r.max429PerWindow), 0);
+	add('at most one 429 per rate-limit window', `at most ${worst} in a window (${limited.reduce((s, r) => s + r.rateLimited, 0)} 429s in ${limited.length} rate-limited runs)`, worst <= 1);
+	const sdk = rows.filter((r) => r.strategy === 'sdk' && r.model === 'none' && !r.lost);
+	const sdkPerJob = sdk.length ? median(sdk.map((r) => r.keyedPerJob)) : null;
+	if (sdkPerJob) {
+		const worstNode = node.filter((r) => r.n > 1).reduce((m, r) => Math.max(m, r.keyedPerJob), 0);
+		const n1 = node.filter((r) => r.n === 1).reduce((m, r) => Math.max(m, r.keyedPerJob), 0);
+		add(
+			'API requests per job ≤ ⅓ of the SDK strategy',
+			`SDK ${fixed(sdkPerJob, 1)}/job (limit ${fixed(sdkPerJob / 3, 1)}); node worst at N > 1: ${fixed(worstNode, 1)}, at N = 1: ${fixed(n1, 1)}`,
+			worstNode <= sdkPerJob / 3,
+		);
+	}
+	const memory = node.filter((r) => r.model === 'none' && r.growthOverImageBytes !== null);
+	if (memory.length) {
+		const worstMem = memory.reduce((m, r) => (r.growthOverImageBytes > m.growthOverImageBytes ? r : m));
+		add(
+			`peak RSS growth ≤ 3 × image bytes (${SETTINGS.binaryMode} binary mode, no limit)`,
+			memory.map((r) => `N=${r.size}: ${fixed(r.growthOverImageBytes)}×`).join(', '),
+			worstMem.growthOverImageBytes <= 3,
+		);
+	}
+	const flat = rows.filter((r) => r.strategy === 'node' && r.binaryMode === 'filesystem');
+	if (flat.length) {
+		add(
+			'filesystem binary mode: peak RSS growth flat in N',
+			flat.map((r) => `N=${r.size}: ${fixed(r.rssGrowthMb, 1)} MB for ${fixed(r.imageBytes / 2 ** 20, 0)} MB of images`).join(', '),
+			flat.length < 2 || Math.max(...flat.map((r) => r.rssGrowthMb)) <= 1.5 * Math.min(...flat.map((r) => r.rssGrowthMb)) + 20,
+		);
+	}
 	return out;
 }
 
@@ -234,48 +252,54 @@ function gitCommit() {
 	}
 }
 
+function plan() {
+	const runs = [];
+	for (const model of SETTINGS.models) {
+		for (const size of SETTINGS.sizes) {
+			for (const strategy of SETTINGS.strategies) {
+				if (strategy === 'sdk' && !SETTINGS.sdkSizes.includes(size)) continue;
+				if (strategy === 'naive' && !SETTINGS.naiveSizes.includes(size)) continue;
+				if (strategy !== 'node' && (size === 'burst' || SETTINGS.binaryMode !== 'default')) continue;
+				runs.push({ model, strategy, size });
+			}
+		}
+	}
+	if (SETTINGS.binaryMode === 'default' && SETTINGS.strategies.includes('node')) {
+		for (const size of SETTINGS.filesystemSizes) runs.push({ model: 'none', strategy: 'node', size, binaryMode: 'filesystem' });
+	}
+	return runs;
+}
+
 async function main() {
 	check();
 	const s = SETTINGS;
-	const unit = 1 / s.scale;
 	console.log(
-		`Scale 1/${s.scale}: jobs ${s.jobSeconds} s × (1 ± ${s.spread}) → ${fixed((s.jobSeconds * (1 - s.spread)) / s.scale)}–${fixed((s.jobSeconds * (1 + s.spread)) / s.scale)} s (seed ${s.seed}, ${s.queueShare * 100}% queued); ` +
-			(s.requestsPerMinute > 0 ? `rate limit ${s.requestsPerMinute} keyed requests per ${fixed(60 / s.scale, 1)} s window; ` : 'no rate limit; ') +
-			`1 s → ${fixed(unit, 3)} s; concurrency ${s.concurrency}; ${s.imageKb} KB images; binary mode ${s.binaryMode}; Node ${process.version}, ${os.cpus().length} cores.`,
+		`Clock ×${s.scale} (every run sees real times and takes 1/${s.scale} of them): jobs ${s.jobSeconds} s × (1 ± ${s.spread}) (seed ${s.seed}, ${s.queueShare * 100}% queued); ` +
+			`rate limits ${s.requestsPerMinute} per ${s.windowSeconds} s window; ${s.imageKb} KB images; binary mode ${s.binaryMode}; node: defaults; Node ${process.version}, ${os.cpus().length} cores.`,
 	);
 	const load = moduleLoadMs();
 	console.log(
-		`Node module load time (require of the built node in a fresh process, median of ${load.runs}): ${fixed(load.withN8nLoadedMs, 1)} ms with n8n-workflow already loaded (as in n8n), ${fixed(load.coldMs, 1)} ms cold (n8n-workflow loaded by the node).\n`,
+		`Node module load time (median of ${load.runs}): ${fixed(load.withN8nLoadedMs, 1)} ms with n8n-workflow loaded (as in n8n), ${fixed(load.coldMs, 1)} ms cold.\n`,
 	);
 
-	const server = createSegmindServer({ apiKey: API_KEY, credits: 1e9 });
-	await server.start();
 	const rows = [];
 	const started = Date.now();
-	try {
-		for (const n of s.sizes) {
-			for (const strategy of s.strategies) {
-				const row = await measure(server, strategy, n);
-				rows.push(row);
-				console.log(
-					`N=${String(n).padStart(3)} ${row.label.padEnd(30)} wall ${fixed(row.wallS).padStart(7)} s = ${fixed(row.wallOverLb)} × LB, ` +
-						`${fixed(row.keyedPerJob, 1)} req/job, ${row.rateLimited} × 429, ${row.done}/${n} done` +
-						(row.errors.length ? ` (${row.errors.map((e) => `${e.count}× ${e.message}`).join('; ')})` : ''),
-				);
-			}
-		}
-	} finally {
-		await server.stop();
+	for (const { model, strategy, size, binaryMode } of plan()) {
+		const row = await measure(model, strategy, size, binaryMode);
+		rows.push(row);
+		console.log(
+			`${model.padEnd(7)} ${String(size).padStart(5)} ${row.label.padEnd(34)} wall ${fixed(row.wallS, 1).padStart(7)} s = ${fixed(row.wallOverLb)} × LB, ` +
+				`${fixed(row.keyedPerJob, 1)} req/job, ${row.rateLimited} × 429 (max ${row.max429PerWindow}/window), ${row.done}/${row.n} done` +
+				(row.errors.length ? ` (${row.errors.map((e) => `${e.count}× ${e.message}`).join('; ')})` : '') +
+				(process.env.BENCH_VERBOSE ? ` ${JSON.stringify(row.timeline)}` : ''),
+		);
 	}
 
 	console.log(`\n${table(rows)}\n`);
-	console.log(`ᴿ: the rate-limit bound is the larger one. ${LB_FORMULA}`);
-	console.log('keyed requests/job: every request with the API key (submit, status, result, 429s included) ÷ N; status polls/done job: status requests per job whose result was collected.\n');
+	console.log(`ᴿ: the rate bound is the larger one. ${LB_FORMULA}`);
+	console.log('keyed requests/job: every request with the API key (429s included) ÷ N; status checks/done job: status requests per job whose result was collected.\n');
 	const goals = targets(rows);
-	for (const g of goals) {
-		const verdict = g.met === null ? 'n/a   ' : g.met ? 'met   ' : 'MISSED';
-		console.log(`${verdict}  ${g.target}: ${g.measured || ''}${g.note ? ` (${g.note})` : ''}`);
-	}
+	for (const g of goals) console.log(`${g.met ? 'met   ' : 'MISSED'}  ${g.target}: ${g.measured}`);
 
 	const results = {
 		meta: {
@@ -284,12 +308,8 @@ async function main() {
 			node: process.version,
 			cpus: os.cpus().length,
 			settings: s,
-			nodeOptions: {
-				maxConcurrency: s.concurrency,
-				pollIntervalSeconds: Math.max(0.1, unit),
-				pollingMode: 'adaptive',
-				continueOnFail: true,
-			},
+			models: MODELS,
+			nodeOptions: 'defaults (Continue On Fail on, to count lost items)',
 			moduleLoad: load,
 			lowerBound: LB_FORMULA,
 			durationS: (Date.now() - started) / 1000,

@@ -46,7 +46,7 @@ async function main() {
 				binaryPropertyName: 'data',
 				style,
 				prompt: process.env.DEMO_PROMPT || 'a person',
-				options: { pollIntervalSeconds: realKey ? 1 : 0.2 },
+				options: realKey ? {} : { pollIntervalSeconds: 0.2, expectedJobSeconds: 0.5 },
 			},
 			{ items: [{ file: 'fixtures/face.png', json: { photo: 'test/fixtures/face.png' } }], name: 'Segmind demo' },
 		);

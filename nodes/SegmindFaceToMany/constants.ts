@@ -6,6 +6,9 @@ export type Style = (typeof STYLES)[number];
 
 export const MAX_SEED = 4294967295;
 
+/** The legacy sync call holds a connection for a whole job: this many at once unless Max Jobs in Flight is set. */
+export const SYNC_JOBS_AT_ONCE = 5;
+
 /** custom_lora_url must be a Replicate-hosted trained LoRA; anything else fails the job. */
 export const CUSTOM_LORA_URL_PATTERN =
 	/^https:\/\/(replicate\.delivery\/pbxt|pbxt\.replicate\.delivery)\/.+\/trained_model\.tar$/;

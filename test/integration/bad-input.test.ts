@@ -160,9 +160,9 @@ const cases: Case[] = [
 		message: 'Invalid "Timeout (Seconds)": 0 must be between 1 and 3600',
 	},
 	{
-		name: 'Max Concurrent Jobs 50',
-		parameters: { options: { ...FAST, maxConcurrency: 50 } },
-		message: 'Invalid "Max Concurrent Jobs": 50 must be between 1 and 20',
+		name: 'Max Jobs in Flight 5000',
+		parameters: { options: { ...FAST, maxConcurrency: 5000 } },
+		message: 'Invalid "Max Jobs in Flight": 5000 must be between 0 and 1000',
 	},
 ];
 

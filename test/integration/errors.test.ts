@@ -166,7 +166,7 @@ describe('429 (and 5xx on GETs) are retried before failing', () => {
 		expect(error.name).toBe('NodeApiError');
 		expect(error.httpCode).toBe('429');
 		expect(error.message).toBe('Segmind rate limit reached while submitting the job (429), still after 1 retries');
-		expect(error.description).toMatch(/Max Concurrent Jobs/);
+		expect(error.description).toMatch(/Max Jobs in Flight/);
 		expect(error.description).toContain('Rate limit exceeded');
 		expect(ctx.server.count('submit')).toBe(2);
 		expect(ctx.server.jobs.size).toBe(0);

@@ -7,7 +7,7 @@ import { binaryBuffer } from '../harness/n8n-engine';
 import { runNode, useServer } from './support';
 
 const ctx = useServer({ queueMs: 30, processingMs: 80 });
-const FAST = { pollIntervalSeconds: 0.1 };
+const FAST = { pollIntervalSeconds: 0.1, expectedJobSeconds: 0.1 };
 const routes = (name: string) => ctx.server.requests.filter((r) => r.route === name);
 
 describe('Generate from an image URL', () => {
@@ -54,7 +54,7 @@ describe('Generate from an image URL', () => {
 
 	it('waits one poll interval before the first status check instead of polling a just-queued job', async () => {
 		ctx.server.configure({ queueMs: 0, processingMs: 0 });
-		await runNode(ctx.server, { options: { pollIntervalSeconds: 0.2 } });
+		await runNode(ctx.server, { options: { pollIntervalSeconds: 0.2, expectedJobSeconds: 0.1 } });
 		// The job is done by the first look: one status call, one result call.
 		expect(ctx.server.requests.map((r) => r.route)).toEqual(['submit', 'status', 'result', 'download']);
 	});

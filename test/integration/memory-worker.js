@@ -54,7 +54,7 @@ process.on('message', (message) => {
 			.then((dir) => {
 				if (dir) process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 				// Warm-up: module loading, JIT, sockets, one real image through the binary store.
-				return runOnce({ options: { pollIntervalSeconds: 0.1 } });
+				return runOnce({ options: { pollIntervalSeconds: 0.1, expectedJobSeconds: 0.1 } });
 			})
 			.then((error) => reply({ ready: true, warmUpError: error }), fail);
 	} else if (message.run) {

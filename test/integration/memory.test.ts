@@ -27,7 +27,7 @@ const FLOODS = [
 ] as const;
 
 const TARGETS = [
-	['download', { options: { pollIntervalSeconds: 0.1, maxImageSizeMb: 1, timeoutSeconds: 30 } }, /^The output image (is 400\.0 MB, )?(is )?over the 1 MB limit$/],
+	['download', { options: { pollIntervalSeconds: 0.1, expectedJobSeconds: 0.1, maxImageSizeMb: 1, timeoutSeconds: 30 } }, /^The output image (is 400\.0 MB, )?(is )?over the 1 MB limit$/],
 	['sync', { operation: 'generateSync', options: { maxImageSizeMb: 1, timeoutSeconds: 30 } }, /^The image (is 400\.0 MB, )?(is )?over the 1 MB limit$/],
 ] as const;
 

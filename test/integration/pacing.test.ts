@@ -1,8 +1,17 @@
 /**
- * The run-level request budget and adaptive polling, in n8n's engine against the local server.
- * These check behaviour (who waits for what, how many requests), not speed: that is `npm run bench`.
+ * The request budget (one per API key, shared by executions) and adaptive polling, in n8n's
+ * engine against the local server. These check behaviour (who waits for what, how many
+ * requests), not speed: that is `npm run bench`.
  */
-import { FAST, runNode, useServer, type SegmindServer } from './support';
+import * as path from 'path';
+
+import { nextPollDelayMs } from '../../nodes/SegmindFaceToMany/helpers/polling';
+import { runWorkflow, segmindWorkflow } from '../harness/n8n-engine';
+import { captureOutput, expectNoSecret, FAST, NODE, runNode, SECRET_KEY, useServer, type SegmindServer } from './support';
+
+// The budget registry of the built node the engine runs (the same module instance).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { liveBudgets } = require(path.resolve(__dirname, '../../dist/nodes/SegmindFaceToMany/transport/budgets.js'));
 
 const ctx = useServer();
 
@@ -40,7 +49,7 @@ describe('one request budget for the whole run', () => {
 		server.configure({ queueMs: 50, processingMs: 400 });
 		const limits = rateLimit(server, 5, 1000);
 		const items = Array.from({ length: 6 }, (_, n) => ({ json: { n } }));
-		const run = await runNode(server, { options: { ...FAST, maxRetries: 4, maxConcurrency: 6 } }, { items });
+		const run = await runNode(server, { options: { ...FAST, maxRetries: 4 } }, { items });
 
 		expect(run.error).toBeUndefined();
 		expect(run.items).toHaveLength(6);
@@ -71,12 +80,48 @@ describe('one request budget for the whole run', () => {
 		server.inject('status', { status: 429, headers: { 'retry-after': '50' }, body: { error: 'Rate limit exceeded' } });
 		const items = Array.from({ length: 3 }, (_, n) => ({ json: { n } }));
 		// A Timeout longer than the 50 s wait (a shorter one ends the items at once, see edges.test.ts).
-		const run = await runNode(server, { options: { ...FAST, maxConcurrency: 3, timeoutSeconds: 120 } }, { items, cancelAfterMs: 1500 });
+		const run = await runNode(server, { options: { ...FAST, timeoutSeconds: 120 } }, { items, cancelAfterMs: 1500 });
 		expect(run.status).toBe('canceled');
 		expect(run.elapsedMs).toBeLessThan(10_000);
 		// One 429 paused all three: no other status check was sent after it.
 		const statuses = server.requests.filter((r) => r.route === 'status');
 		expect(statuses).toHaveLength(1);
+		// The stopped execution left no budget behind.
+		expect(liveBudgets()).toBe(0);
+	});
+});
+
+describe('one request budget per API key across executions', () => {
+	test('a burst of executions at once shares the limit: all succeed, at most one 429 per window overall', async () => {
+		const { server } = ctx;
+		server.configure({ queueMs: 50, processingMs: 400, rateLimit: { limit: 5, windowMs: 1000 } });
+		const executions = 8;
+		const credentials = { apiKey: SECRET_KEY, baseUrl: server.url, uploadBaseUrl: server.url };
+		const { value: runs, written, reported } = await captureOutput(
+			async () =>
+				await Promise.all(
+					Array.from({ length: executions }, async (_, e) =>
+						await runWorkflow(segmindWorkflow({ options: { ...FAST, maxRetries: 4 } }, { items: [{ json: { e } }], name: `burst ${e}` }), {
+							credentials,
+						}),
+					),
+				),
+		);
+		for (const run of runs) {
+			expectNoSecret(run, written, SECRET_KEY, reported);
+			expect(run.error).toBeUndefined();
+			expect(run.output(NODE).map((item) => item.binary?.data?.mimeType)).toEqual(['image/png']);
+		}
+		// One job per execution: no submit was repeated after creating a job.
+		expect(server.jobs.size).toBe(executions);
+		const keyed = server.requests as Array<{ hasApiKey: boolean; rateLimited?: boolean; window?: number; at: number }>;
+		const limited = keyed.filter((r) => r.rateLimited);
+		expect(limited.length).toBeGreaterThan(0); // the limit was really met (24 requests at 5 a second)
+		const perWindow = new Map<number, number>();
+		for (const r of limited) perWindow.set(r.window!, (perWindow.get(r.window!) ?? 0) + 1);
+		expect(Math.max(...perWindow.values())).toBe(1);
+		// When the last execution ended, the key's budget went with it.
+		expect(liveBudgets()).toBe(0);
 	});
 });
 
@@ -91,10 +136,11 @@ describe('adaptive polling', () => {
 		const { server } = ctx;
 		server.reset();
 		server.configure({ queueMs: 100, processingMs: 900 });
-		const items = Array.from({ length: 4 }, (_, n) => ({ json: { n } }));
+		const items = Array.from({ length: 6 }, (_, n) => ({ json: { n } }));
+		// One job at a time, each told to take 0.1 s (FAST) when it takes 1 s: the schedule must learn.
 		const run = await runNode(server, { options: { ...FAST, pollingMode, maxConcurrency: 1 } }, { items });
 		expect(run.error).toBeUndefined();
-		expect(run.items.map((item) => item.binary?.data?.mimeType)).toEqual(Array(4).fill('image/png'));
+		expect(run.items.map((item) => item.binary?.data?.mimeType)).toEqual(Array(6).fill('image/png'));
 		return checksPerJob(server);
 	}
 
@@ -103,24 +149,36 @@ describe('adaptive polling', () => {
 		const adaptive = await runBatch('adaptive');
 		// Fixed checks a 1 s job every 0.1 s: about ten times.
 		for (const checks of fixed) expect(checks).toBeGreaterThanOrEqual(8);
-		// Adaptive, with nothing learned, checks at growing intervals: about five times.
-		expect(adaptive[0]).toBeLessThanOrEqual(7);
-		// Later jobs are first checked near the learned duration: a few checks each.
-		for (const checks of adaptive.slice(1)) expect(checks).toBeLessThanOrEqual(3);
+		// Adaptive, expecting 0.1 s, checks the first job often: nothing is measured yet.
+		expect(adaptive[0]).toBeGreaterThanOrEqual(5);
+		// Once five jobs are measured, the next is first checked near their time: one or two checks.
+		expect(adaptive[5]).toBeLessThanOrEqual(2);
+		for (let i = 1; i < adaptive.length; i++) expect(adaptive[i]).toBeLessThanOrEqual(adaptive[0]);
 		const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
 		expect(sum(adaptive) * 2).toBeLessThan(sum(fixed));
 	});
 
-	test('intervals grow and stop growing at ten poll intervals', async () => {
+	test('intervals follow the schedule: they grow with the time waited and stop at ten poll intervals', async () => {
 		const { server } = ctx;
-		server.configure({ queueMs: 100, processingMs: 4000 });
-		const run = await runNode(server, { options: { ...FAST, pollIntervalSeconds: 0.1 } });
+		const unit = 100;
+		server.configure({ queueMs: 100, processingMs: 14_900 });
+		const run = await runNode(server, { options: { ...FAST, pollIntervalSeconds: unit / 1000 } });
 		expect(run.error).toBeUndefined();
-		const times = server.requests.filter((r) => r.route === 'status').map((r) => r.at);
+		const submittedAt = server.requests.find((r) => r.route === 'submit')!.at;
+		const times = server.requests.filter((r) => r.route === 'status').map((r) => r.at - submittedAt);
 		const gaps = times.slice(1).map((at, i) => at - times[i]);
-		// 4 s at 0.1 s fixed would be ~40 checks; growing intervals need about nine.
-		expect(times.length).toBeLessThanOrEqual(11);
-		for (let i = 2; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThanOrEqual(gaps[i - 1] - 30);
-		expect(Math.max(...gaps)).toBeLessThanOrEqual(1000 + 150);
-	});
+		// A check is sent only after the answer to the previous one and the planned wait, so a busy
+		// machine can only make gaps longer: each is at least what the schedule planned for the time
+		// waited (the node's clock starts after the submit's answer, a little later: 5 % slack).
+		gaps.forEach((gap, i) => {
+			const planned = nextPollDelayMs(times[i], i + 1, { unitMs: unit, mode: 'adaptive' });
+			expect(gap).toBeGreaterThanOrEqual(0.95 * planned - 5);
+		});
+		// They grow from one unit to the cap of ten, and the cap is reached and held (the job runs 15 s).
+		expect(Math.min(...gaps)).toBeLessThan(2 * unit);
+		expect(gaps.filter((gap) => gap >= 10 * unit - 5).length).toBeGreaterThanOrEqual(3);
+		// Never more than the cap, give or take a slow answer; far fewer checks than every 0.1 s (150).
+		for (const gap of gaps) expect(gap).toBeLessThanOrEqual(10 * unit + 500);
+		expect(times.length).toBeLessThanOrEqual(45);
+	}, 40_000);
 });

@@ -47,10 +47,12 @@ const DEFAULT_CONFIG = {
 	 */
 	jobTimes: null,
 	/**
-	 * Server-side rate limit (the benchmark): { limit, windowMs }. Every request that carries an
-	 * x-api-key header counts, in fixed windows that start at the first such request after a
-	 * reset; over the limit the answer is 429 with `x-rate-limit-reset-at-utc` (the window's end,
-	 * ISO UTC) and no Retry-After, as Segmind documents. null: no limit.
+	 * Server-side rate limit (the benchmark): { limit, windowMs, counts }. Which requests count
+	 * (`counts`, see "rate-limit model" below): 'all' (default) every request that carries an
+	 * x-api-key header; 'submits' only those that start a job (v2 submit, v1 sync). Fixed windows
+	 * start at the first counted request after a reset; over the limit the answer is 429 with
+	 * `x-rate-limit-reset-at-utc` (the window's end, ISO UTC) and no Retry-After, as Segmind
+	 * documents. null: no limit.
 	 */
 	rateLimit: null,
 	/** Pad output PNGs to about this many bytes with a private ancillary chunk (the benchmark). */
@@ -231,7 +233,12 @@ function createSegmindServer(options = {}) {
 		};
 		requests.push(entry);
 
-		if (config.rateLimit && apiKey !== undefined) {
+		// ---- rate-limit model (benchmark): which keyed requests the limit counts ----
+		// Segmind does not document whether status checks count against a plan's requests per
+		// minute. 'all': every keyed request counts; 'submits': only requests that start a job.
+		const counted = config.rateLimit && apiKey !== undefined && (config.rateLimit.counts !== 'submits' || name === 'submit' || name === 'sync');
+		// ---- end of rate-limit model ----
+		if (counted) {
 			const verdict = overRateLimit(entry.at);
 			entry.window = verdict.window;
 			if (verdict.resetAt !== undefined) {

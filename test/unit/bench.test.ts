@@ -4,7 +4,7 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { createSegmindServer, jobTiming } = require('../server/segmind-server');
-const { listScheduleMs, rateBoundMs, lowerBound, serverStats } = require('../../scripts/bench-lib');
+const { lowerBound, serverStats } = require('../../scripts/bench-lib');
 
 const KEY = 'k';
 const BODY = JSON.stringify({ image: 'https://example.com/face.png' });
@@ -76,24 +76,51 @@ describe('local Segmind server, benchmark settings', () => {
 	});
 });
 
-describe('benchmark lower bound', () => {
-	it('list-schedules durations in creation order on the lanes', () => {
-		expect(listScheduleMs([3, 3, 3], 1)).toBe(9);
-		expect(listScheduleMs([4, 1, 1, 1, 1], 2)).toBe(4);
-		expect(listScheduleMs([1, 1, 4], 2)).toBe(5);
-		expect(listScheduleMs([2, 2], 8)).toBe(2);
+describe('benchmark lower bound (from the API alone)', () => {
+	it('no limit: every job in flight at once, so the longest job', () => {
+		expect(lowerBound({ durations: [3000, 5000, 4000] })).toEqual({ lowerBoundMs: 5000, jobsMs: 5000, rateMs: 0, binding: 'jobs' });
 	});
 
-	it('counts whole rate-limit windows for 3 requests a job', () => {
-		expect(rateBoundMs(50, 50, 6000)).toBe(0);
-		expect(rateBoundMs(96, 50, 6000)).toBe(6000);
-		expect(rateBoundMs(300, 50, 6000)).toBe(30000);
-		expect(lowerBound({ durations: new Array(100).fill(2200), lanes: 8, limit: 50, windowMs: 6000 })).toEqual({
-			lowerBoundMs: 30000,
-			makespanMs: 28600,
-			rateMs: 30000,
+	it('only submits count: the k-th job is created no earlier than window floor(k / L), then takes its time', () => {
+		// L = 2 per 10 s: jobs 2 and 3 are created in the second window.
+		expect(lowerBound({ durations: [9000, 1000, 2000, 3000], limit: 2, windowMs: 10_000, counts: 'submits' })).toEqual({
+			lowerBoundMs: 13_000,
+			jobsMs: 13_000,
+			rateMs: 0,
+			binding: 'jobs',
+		});
+	});
+
+	it('every request counts: at least 3 a job (submit, one status check, the result), in whole windows', () => {
+		const durations = (n: number) => new Array(n).fill(22_000);
+		// 32 jobs: 96 requests need two 50-request windows, so the last one is sent 60 s in.
+		expect(lowerBound({ durations: durations(32), limit: 50, windowMs: 60_000, counts: 'all' })).toEqual({
+			lowerBoundMs: 60_000,
+			jobsMs: 22_000,
+			rateMs: 60_000,
 			binding: 'rate',
 		});
+		expect(lowerBound({ durations: durations(16), limit: 50, windowMs: 60_000, counts: 'all' }).lowerBoundMs).toBe(22_000);
+		expect(lowerBound({ durations: durations(100), limit: 50, windowMs: 60_000, counts: 'all' }).rateMs).toBe(300_000);
+	});
+
+	it('the local server counts only submits in the "submits" model', async () => {
+		const server = createSegmindServer({ apiKey: KEY, queueMs: 0, processingMs: 0 });
+		const url = await server.start();
+		try {
+			server.configure({ rateLimit: { limit: 2, windowMs: 60_000, counts: 'submits' } });
+			const jobs = [];
+			for (let i = 0; i < 2; i++) jobs.push((await (await post(url)).json()) as { status_url: string });
+			for (let i = 0; i < 5; i++) expect((await fetch(jobs[0].status_url, { headers: { 'x-api-key': KEY } })).status).toBe(200);
+			expect((await post(url)).status).toBe(429);
+			server.reset();
+			server.configure({ rateLimit: { limit: 2, windowMs: 60_000, counts: 'all' } });
+			const job = (await (await post(url)).json()) as { status_url: string };
+			expect((await fetch(job.status_url, { headers: { 'x-api-key': KEY } })).status).toBe(200);
+			expect((await fetch(job.status_url, { headers: { 'x-api-key': KEY } })).status).toBe(429);
+		} finally {
+			await server.stop();
+		}
 	});
 
 	it('reads polls per collected job and 429s per window from the request log', () => {

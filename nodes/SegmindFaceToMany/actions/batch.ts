@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { CREDENTIAL_NAME, DEFAULT_BASE_URL, DEFAULT_UPLOAD_BASE_URL } from '../constants';
+import { CREDENTIAL_NAME, DEFAULT_BASE_URL, DEFAULT_UPLOAD_BASE_URL, SYNC_JOBS_AT_ONCE } from '../constants';
 import { orphanedJobs } from '../errors/messages';
 import { errorItemJson, errorOutputJson, toNodeError } from '../errors/toNodeError';
 import { ExecutionCancelledError } from '../helpers/abort';
@@ -71,7 +71,15 @@ export async function runBatch<P>(ctx: IExecuteFunctions, operation: Operation<P
 	const onCancel = () => controller.abort();
 	if (executionSignal?.aborted) controller.abort();
 	executionSignal?.addEventListener('abort', onCancel, { once: true });
-	const run = createRunContext(ctx, options, { baseUrl, uploadBaseUrl, secrets: errorContext.secrets }, controller.signal);
+	// Jobs this run waits for: adaptive polling plans the first checks of all jobs on the key.
+	const jobs = operation.waitsForJobs ? prepared.filter((entry) => 'plan' in entry).length : 0;
+	const apiKey = errorContext.secrets[0];
+	const run = createRunContext(ctx, options, { baseUrl, uploadBaseUrl, apiKey }, controller.signal, jobs);
+	// One listener on the run's signal aborts the items in flight (one per item would pass Node's
+	// limit of 10 listeners per signal once more than 10 items are in flight).
+	const itemControllers = new Set<AbortController>();
+	const abortItems = () => itemControllers.forEach((item) => item.abort());
+	controller.signal.addEventListener('abort', abortItems, { once: true });
 	/** Jobs Segmind accepted (and bills) whose image this run has not delivered yet, by item. */
 	const undelivered = new Map<number, string>();
 
@@ -89,15 +97,16 @@ export async function runBatch<P>(ctx: IExecuteFunctions, operation: Operation<P
 			}
 		}
 
-		// 3. The items, concurrently within the budget.
+		// 3. The items: no cap by default, their jobs wait at Segmind and the request budget paces
+		// them; the legacy sync call holds a connection per job, so it runs a few at a time.
 		let fatal: Outcome | undefined;
-		const limit = operation.holdsConnection ? Math.min(options.maxConcurrency, 5) : options.maxConcurrency;
+		const limit = options.maxConcurrency > 0 ? options.maxConcurrency : operation.holdsConnection ? SYNC_JOBS_AT_ONCE : 0;
 		const outcomes = await mapWithConcurrency(
 			prepared,
 			limit,
 			async (entry, i): Promise<Outcome> => {
 				if ('outcome' in entry) return entry.outcome;
-				const outcome = await runItem(run, operation, entry.plan, i, toolMode, undelivered).then(
+				const outcome = await runItem(run, operation, entry.plan, i, { toolMode, undelivered, itemControllers }).then(
 					(item): Outcome => ({ item }),
 					(error: unknown) => failed(executionSignal?.aborted ? new ExecutionCancelledError() : error, i),
 				);
@@ -113,6 +122,7 @@ export async function runBatch<P>(ctx: IExecuteFunctions, operation: Operation<P
 		return finish(outcomes.map((outcome) => outcome ?? { item: { json: {} } }), undelivered);
 	} finally {
 		run.scheduler.close();
+		controller.signal.removeEventListener('abort', abortItems);
 		executionSignal?.removeEventListener('abort', onCancel);
 	}
 }
@@ -123,15 +133,14 @@ async function runItem<P>(
 	operation: Operation<P>,
 	plan: P,
 	i: number,
-	toolMode: boolean,
-	undelivered: Map<number, string>,
+	batch: { toolMode: boolean; undelivered: Map<number, string>; itemControllers: Set<AbortController> },
 ): Promise<INodeExecutionData> {
-	// Each item gets its own signal: every wait and request adds an abort listener, and one shared
-	// signal would collect one per item in flight.
+	const { toolMode, undelivered, itemControllers } = batch;
+	// Each item gets its own signal (aborted with the run's): every wait and request adds an abort
+	// listener, and one shared signal would collect one per item in flight.
 	const itemController = new AbortController();
-	const abortItem = () => itemController.abort();
-	if (run.signal?.aborted) abortItem();
-	run.signal?.addEventListener('abort', abortItem, { once: true });
+	if (run.signal?.aborted) itemController.abort();
+	itemControllers.add(itemController);
 	const item: ItemRun = {
 		...run,
 		i,
@@ -146,7 +155,7 @@ async function runItem<P>(
 		undelivered.delete(i);
 		return { ...(toolMode ? toolAnswer(output, Date.now() - startedAt) : output), pairedItem: { item: i } };
 	} finally {
-		run.signal?.removeEventListener('abort', abortItem);
+		itemControllers.delete(itemController);
 	}
 }
 

@@ -188,13 +188,15 @@ export const runOptionsField: INodeProperties = {
 				'Whether to read the credit balance once before sending anything, and stop at once when it is zero or below Minimum Credits',
 		},
 		{
-			displayName: 'Max Concurrent Jobs',
-			name: 'maxConcurrency',
+			displayName: 'Expected Job Time (Seconds)',
+			name: 'expectedJobSeconds',
 			type: 'number',
-			default: 5,
-			typeOptions: { minValue: 1, maxValue: 20, numberPrecision: 0 },
-			hint: '1 to 20 (default 5)',
-			description: 'How many items run at the same time',
+			default: 22,
+			displayOptions: { show: { '/operation': POLLING_OPERATIONS } },
+			typeOptions: { minValue: 0.1, maxValue: 3600, numberPrecision: 1 },
+			hint: "0.1 to 3600 (default 22, Segmind's typical time for this model)",
+			description:
+				'How long a job usually takes at Segmind; Adaptive polling plans its first checks from it until it has measured jobs on this API key',
 		},
 		{
 			displayName: 'Max Input Image Size (MB)',
@@ -205,6 +207,15 @@ export const runOptionsField: INodeProperties = {
 			typeOptions: { minValue: 0.1, maxValue: 50, numberPrecision: 1 },
 			hint: '0.1 to 50 (default 10)',
 			description: 'Largest input photo accepted; a bigger file fails before anything is uploaded or sent',
+		},
+		{
+			displayName: 'Max Jobs in Flight',
+			name: 'maxConcurrency',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0, maxValue: 1000, numberPrecision: 0 },
+			hint: '0 (default): no cap, every job is sent as fast as the rate limit allows (the legacy sync call: 5 at a time)',
+			description: 'Most items whose job runs at Segmind at the same time',
 		},
 		{
 			displayName: 'Max Output Image Size (MB)',
@@ -290,7 +301,7 @@ export const runOptionsField: INodeProperties = {
 					name: 'Adaptive',
 					value: 'adaptive',
 					description:
-						"Check when the job is likely done (learned from this run's earlier jobs), then at growing intervals: few requests per job",
+						'Check when the job is likely done (from Expected Job Time, then from measured jobs), then at growing intervals: few requests per job',
 				},
 				{
 					name: 'Fixed Interval',

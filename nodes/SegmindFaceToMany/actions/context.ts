@@ -1,11 +1,15 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { CREDENTIAL_NAME } from '../constants';
-import { JobDurations } from '../helpers/polling';
+import { Semaphore } from '../helpers/concurrency';
+import type { JobDurations } from '../helpers/polling';
+import type { RunOptions } from '../helpers/runOptions';
+import { acquireBudget, type BudgetLease } from '../transport/budgets';
 import { SegmindClient } from '../transport/client';
 import type { HttpCall } from '../transport/http';
-import { RequestScheduler } from '../transport/scheduler';
-import type { RunOptions } from '../helpers/runOptions';
+
+/** Image downloads (and storing them) at once per run: the bound that keeps memory flat. */
+export const DOWNLOADS_AT_ONCE = 4;
 
 /** What an operation may use while reading an item's input, before anything is sent. */
 export interface PrepareEnv {
@@ -23,9 +27,14 @@ export interface RunContext {
 	options: RunOptions;
 	baseUrl: string;
 	signal?: AbortSignal;
-	/** Shared by all items of the run: the request budget, and how long jobs took so far. */
-	scheduler: RequestScheduler;
+	/**
+	 * The request budget of the credential's API key, shared with every other execution using it
+	 * in this process (a lease: close() ends only this run's waits), and how long jobs took so far.
+	 */
+	scheduler: BudgetLease;
 	durations: JobDurations;
+	/** Bounds the image downloads in progress. */
+	downloads: Semaphore;
 }
 
 /** One item's share of the run: its index, its own cancel signal and client, and where it reports a billed job. */
@@ -39,22 +48,28 @@ export interface ItemRun extends RunContext {
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 /**
- * The run's shared pieces: n8n's HTTP helpers behind one client, one request budget for all
- * items (a 429 pauses them all, and the limit it reveals holds for the rest of the run, which
- * n8n's log is told), and the job durations adaptive polling learns from.
+ * The run's shared pieces: n8n's HTTP helpers behind one client, the API key's request budget
+ * (one per key in this process, shared with other executions: a 429 pauses them all, and the
+ * limit it reveals holds while any of them runs, which n8n's log is told), and the job durations
+ * adaptive polling learns from. `jobs`: how many jobs this run will wait for.
+ * The caller must close `scheduler` at the end of the run.
  */
 export function createRunContext(
 	ctx: IExecuteFunctions,
 	options: RunOptions,
-	urls: { baseUrl: string; uploadBaseUrl: string; secrets?: string[] },
+	credential: { baseUrl: string; uploadBaseUrl: string; apiKey: string },
 	signal: AbortSignal,
+	jobs = 0,
 ): RunContext {
+	const urls = { baseUrl: credential.baseUrl, uploadBaseUrl: credential.uploadBaseUrl };
 	const http: HttpCall = async (request, authenticated) =>
 		authenticated
 			? await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_NAME, request)
 			: await ctx.helpers.httpRequest(request);
 	const nodeName = ctx.getNode().name;
-	const scheduler = new RequestScheduler({
+	const scheduler = acquireBudget(credential, {
+		jobs,
+		priorMs: options.expectedJobSeconds * 1000,
 		maxRequestsPerMinute: options.maxRequestsPerMinute,
 		onPause: ({ pauseMs, limit, windowMs }) =>
 			ctx.logger.info(
@@ -68,9 +83,12 @@ export function createRunContext(
 		baseUrl: urls.baseUrl,
 		signal,
 		scheduler,
-		durations: new JobDurations(),
+		durations: scheduler.durations,
+		downloads: new Semaphore(DOWNLOADS_AT_ONCE),
 		client: new SegmindClient(http, {
 			...urls,
+			// Server texts (errors, answers) that echo the key are redacted before anyone reads them.
+			secrets: [credential.apiKey],
 			retry: { maxRetries: options.maxRetries },
 			requestTimeoutMs: Math.min(60_000, options.timeoutSeconds * 1000),
 			maxDownloadBytes: Math.round(options.maxImageSizeMb * 1024 * 1024),

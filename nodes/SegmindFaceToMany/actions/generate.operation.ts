@@ -12,6 +12,7 @@ export const generate: Operation<JobPlan> = {
 	},
 	fields: [],
 	sendsJob: true,
+	waitsForJobs: true,
 	prepare: prepareJob,
 	async execute(item, plan) {
 		const payload = await jobPayload(item, plan);

@@ -52,6 +52,7 @@ export const getResult: Operation<JobReference> = {
 	},
 	fields: [requestIdField, waitForCompletionField],
 	sendsJob: false,
+	waitsForJobs: true,
 	async prepare(ctx, i, env) {
 		const value = readField(ctx, requestIdField, i, { schema: requestIdSchema });
 		const wait = readField<boolean>(ctx, waitForCompletionField, i);

@@ -13,8 +13,10 @@ export interface Operation<Plan = unknown> {
 	fields: INodeProperties[];
 	/** Whether it sends a billed job (and so "Check Credits First" applies). */
 	sendsJob: boolean;
-	/** Longest time one item may hold a connection: the legacy sync call holds one for the whole job. */
+	/** Whether an item holds a connection for its whole job (the legacy sync call): then a few run at a time. */
 	holdsConnection?: boolean;
+	/** Whether it waits for jobs at Segmind (adaptive polling plans the first checks of all of them). */
+	waitsForJobs?: boolean;
 	prepare(ctx: IExecuteFunctions, i: number, env: PrepareEnv): Promise<Plan>;
 	execute(item: ItemRun, plan: Plan): Promise<INodeExecutionData>;
 }

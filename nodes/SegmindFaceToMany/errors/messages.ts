@@ -52,7 +52,7 @@ export function httpFailureText(
 				kind: 'rateLimited',
 				message: `Segmind rate limit reached while ${what} (429), still after ${options.maxRetries} retries`,
 				description: join(
-					'Free plans allow 5 requests a minute, Pro 50. Set "Max Requests per Minute" to your plan limit, lower "Max Concurrent Jobs", or try later.',
+					'Free plans allow 5 requests a minute, Pro 50. Set "Max Requests per Minute" to your plan limit, set "Max Jobs in Flight", or try later.',
 					said,
 				),
 			};
@@ -139,7 +139,7 @@ export function itemTimeoutText(
 		}`,
 		description: requestId
 			? `The job is running or done at Segmind and will be billed. ${getResultHint(requestId)} Or raise "Timeout (Seconds)" in the node's options.`
-			: 'Nothing was billed for this item unless it was submitted. Raise "Timeout (Seconds)" in the node\'s options, or lower "Max Concurrent Jobs" when the rate limit makes items wait.',
+			: 'Nothing was billed for this item unless it was submitted. Raise "Timeout (Seconds)" in the node\'s options, or set "Max Jobs in Flight" when the rate limit makes items wait.',
 	};
 }
 

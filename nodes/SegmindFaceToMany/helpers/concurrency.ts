@@ -21,3 +21,25 @@ export async function mapWithConcurrency<T, R>(
 	await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
 	return results;
 }
+
+/** At most `limit` holders at once; the others wait in order. */
+export class Semaphore {
+	private active = 0;
+
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(private readonly limit: number) {}
+
+	/** Run `work` once a place is free. */
+	async use<T>(work: () => Promise<T>): Promise<T> {
+		if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+		else this.active++;
+		try {
+			return await work();
+		} finally {
+			const next = this.waiting.shift();
+			if (next) next();
+			else this.active--;
+		}
+	}
+}

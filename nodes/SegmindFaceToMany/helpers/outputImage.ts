@@ -49,7 +49,9 @@ export async function outputImage(
 	const json = jobJson(meta, result);
 	if (item.options.output !== 'binary') json.output_url = result.outputUrl;
 	if (item.options.output === 'url') return { json };
-	const file = await fetchImage(binaryStore(item, (info) => outputFileName(meta.request_id, info.extension, meta.style)));
+	// A few downloads at a time however many jobs are in flight, so memory stays flat.
+	const store = binaryStore(item, (info) => outputFileName(meta.request_id, info.extension, meta.style));
+	const file = await item.downloads.use(async () => await fetchImage(store));
 	return withFile(item, json, file);
 }
 

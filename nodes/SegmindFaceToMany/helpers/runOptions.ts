@@ -10,6 +10,7 @@ export type OutputMode = 'binary' | 'url' | 'both';
 export interface RunOptions {
 	binaryPropertyOutput: string;
 	checkCreditsFirst: boolean;
+	expectedJobSeconds: number;
 	maxConcurrency: number;
 	maxImageSizeMb: number;
 	maxInputImageSizeMb: number;

@@ -12,6 +12,9 @@ export type RequestKind = 'result' | 'other' | 'long' | 'submit' | 'status';
 
 const PRIORITY: Record<RequestKind, number> = { result: 0, other: 1, long: 1, submit: 2, status: 3 };
 
+/** Requests that start a billed job: the ones a "submits only" limit counts. */
+const STARTS_A_JOB: RequestKind[] = ['submit', 'long'];
+
 /**
  * Short API requests go one after another: the next starts when the previous has answered (or
  * after this long, so one slow answer stalls nobody). Segmind's limits (5 or 50 a minute) are
@@ -20,12 +23,29 @@ const PRIORITY: Record<RequestKind, number> = { result: 0, other: 1, long: 1, su
  */
 export const SERIAL_SLOT_MS = 2000;
 
-export interface SchedulerOptions {
-	/** The user's own cap ("Max Requests per Minute"), over any sliding 60 s; 0 or undefined: none. */
+/** What the HTTP layer needs from a request budget (see RequestBudget and BudgetLease). */
+export interface RequestScheduler {
+	/** Wait until a request of this kind may go. Rejects with ExecutionCancelledError when `signal` aborts. */
+	acquire(kind: RequestKind, signal?: AbortSignal): Promise<Ticket>;
+	/** True once status checks should be saved (a cap is set, or a limit that counts them is known). */
+	readonly constrained: boolean;
+}
+
+export interface PauseInfo {
+	pauseMs: number;
+	limit?: number;
+	windowMs?: number;
+}
+
+/** One user of a shared budget (an execution): its own cap and where its pause log goes. */
+export interface BudgetMember {
+	/** "Max Requests per Minute" of that execution; 0 or undefined: none. */
 	maxRequestsPerMinute?: number;
+	onPause?: (info: PauseInfo) => void;
+}
+
+export interface SchedulerOptions extends BudgetMember {
 	now?: () => number;
-	/** Told when a 429 pauses the run (for the log). */
-	onPause?: (info: { pauseMs: number; limit?: number; windowMs?: number }) => void;
 	/** For tests with a fake clock; defaults to n8n-workflow's sleep. */
 	sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -41,35 +61,46 @@ export interface Ticket {
 interface Waiter {
 	kind: RequestKind;
 	seq: number;
+	owner?: object;
 	grant: (ticket: Ticket) => void;
 	fail: (error: Error) => void;
 }
 
+/** Which requests the server's limit counts, as far as the 429s have shown. */
+type Counted = 'unknown' | 'all' | 'submits';
+
 const MINUTE_MS = 60_000;
 
 /**
- * One request budget for a whole node run, shared by all its items.
+ * One request budget for an API key: every request that carries the key waits for it. One is
+ * shared by all executions that use the same credential in this n8n process (see budgets.ts);
+ * it can also be used on its own (tests).
  *
- * - A 429 pauses every request of the run until the reset time the server gave.
+ * - A 429 pauses every request until the reset time the server gave.
  * - From a 429 it learns the server's window: how many requests a window let through (`limit`),
  *   and, from two reset times, the window's length. Afterwards it sends at most `limit` per
  *   window and holds the rest until the window ends, so the server need not say no again.
  *   While the length is still unknown, one request at a time probes past the limit.
- * - An optional user cap holds requests so that no 60 s span has more than the cap.
+ * - Segmind does not document whether status checks count. A 429 on a status check or result
+ *   shows they do. A status check that goes through past the learned limit shows only submits
+ *   count: from then on only submits are held and checks go freely. Until one of these is seen,
+ *   every request counts, and at most one status check a window is let past the limit to find out.
+ * - An optional user cap ("Max Requests per Minute"; with several members, the smallest) holds
+ *   requests so that no 60 s span has more than the cap.
  * Requests wait in priority order (see RequestKind), first come first served within a kind.
  * Only requests that carry the API key go through it: public image downloads are not limited.
  */
-export class RequestScheduler {
+export class RequestBudget implements RequestScheduler {
 	private readonly now: () => number;
 
-	private readonly onPause?: SchedulerOptions['onPause'];
-
 	private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+
+	private readonly members = new Map<object, BudgetMember>();
 
 	/** Grant times of short requests still waiting for their answer. */
 	private readonly open = new Set<{ at: number }>();
 
-	private readonly userCap: number;
+	private userCap = 0;
 
 	/** Send times within the last minute (for the user cap). */
 	private readonly sent: number[] = [];
@@ -80,8 +111,12 @@ export class RequestScheduler {
 
 	private pausedUntil = 0;
 
-	/** Learned from 429s. */
-	private limit?: number;
+	/** Learned from 429s: requests a window lets through (all requests, or only submits). */
+	private limitAll?: number;
+
+	private limitSubmits?: number;
+
+	private counted: Counted = 'unknown';
 
 	private windowMs?: number;
 
@@ -89,10 +124,17 @@ export class RequestScheduler {
 
 	private lastResetAt?: number;
 
-	/** Requests granted since the current window started, and how many of them are unsettled. */
-	private windowCount = 0;
+	/** Requests granted since the current window started (all; those that start a job). */
+	private windowAll = 0;
+
+	private windowSubmits = 0;
+
+	/** A status check was let past the limit in this window to learn whether checks count. */
+	private modeProbeSent = false;
 
 	private inFlight = 0;
+
+	private inFlightSubmits = 0;
 
 	private probing = false;
 
@@ -105,23 +147,47 @@ export class RequestScheduler {
 
 	constructor(options: SchedulerOptions = {}) {
 		this.now = options.now ?? Date.now;
-		this.onPause = options.onPause;
 		this.sleep = options.sleep ?? (async (ms, signal) => await sleep(ms, signal));
-		this.userCap = options.maxRequestsPerMinute && options.maxRequestsPerMinute > 0 ? options.maxRequestsPerMinute : 0;
+		if (options.maxRequestsPerMinute || options.onPause) this.join(this, options);
 	}
 
-	/** True once the run knows it must save requests (a cap is set or the server said 429). */
+	/** True once status checks should be saved: a cap is set, or a limit that counts them is known. */
 	get constrained(): boolean {
-		return this.userCap > 0 || this.limit !== undefined;
+		return this.userCap > 0 || (this.limitAll !== undefined && this.counted !== 'submits');
 	}
 
-	/** What the scheduler learned, for tests. */
-	get learned(): { limit?: number; windowMs?: number } {
-		return { limit: this.limit, windowMs: this.windowMs };
+	/** What the scheduler learned, for tests and the log. */
+	get learned(): { limit?: number; windowMs?: number; counts: Counted } {
+		return { limit: this.limit, windowMs: this.windowMs, counts: this.counted };
 	}
 
-	/** Wait until this request may go. Rejects with ExecutionCancelledError when `signal` aborts. */
-	async acquire(kind: RequestKind, signal?: AbortSignal): Promise<Ticket> {
+	/** Number of members (executions) using the budget. */
+	get size(): number {
+		return this.members.size;
+	}
+
+	/** Add a member: its cap joins the others (the smallest applies) and it is told of pauses. */
+	join(owner: object, member: BudgetMember): void {
+		this.members.set(owner, member);
+		this.updateCap();
+	}
+
+	/** Remove a member: its waiting requests are rejected (ExecutionCancelledError), the rest go on. */
+	leave(owner: object): void {
+		this.members.delete(owner);
+		for (const waiter of this.queue.filter((w) => w.owner === owner)) {
+			this.queue.splice(this.queue.indexOf(waiter), 1);
+			waiter.fail(new ExecutionCancelledError());
+		}
+		this.updateCap();
+		this.pump();
+	}
+
+	/**
+	 * Wait until this request may go. Rejects with ExecutionCancelledError when `signal` aborts
+	 * or when `owner` leaves the budget.
+	 */
+	async acquire(kind: RequestKind, signal?: AbortSignal, owner?: object): Promise<Ticket> {
 		throwIfAborted(signal);
 		if (this.closed || (this.queue.length === 0 && this.delayMs(kind) === 0)) return this.grant(kind);
 		return await new Promise<Ticket>((resolve, reject) => {
@@ -134,6 +200,7 @@ export class RequestScheduler {
 			const waiter: Waiter = {
 				kind,
 				seq: this.seq++,
+				owner,
 				grant: (ticket) => {
 					signal?.removeEventListener('abort', onAbort);
 					resolve(ticket);
@@ -150,12 +217,26 @@ export class RequestScheduler {
 		});
 	}
 
-	/** End of the run: release the wake-up timer; later acquires are granted at once. */
+	/** The end: release the wake-up timer and whoever still waits; later acquires are granted at once. */
 	close(): void {
 		this.closed = true;
 		this.wake?.controller.abort();
 		this.wake = undefined;
 		for (const waiter of this.queue.splice(0)) waiter.fail(new ExecutionCancelledError());
+		this.members.clear();
+	}
+
+	private get limit(): number | undefined {
+		return this.counted === 'submits' ? this.limitSubmits : this.limitAll;
+	}
+
+	private updateCap(): void {
+		const caps = [...this.members.values()].map((m) => m.maxRequestsPerMinute ?? 0).filter((cap) => cap > 0);
+		this.userCap = caps.length ? Math.min(...caps) : 0;
+	}
+
+	private counts(kind: RequestKind): boolean {
+		return this.counted !== 'submits' || STARTS_A_JOB.includes(kind);
 	}
 
 	/** Milliseconds until a request of this kind may go (0: now). */
@@ -170,10 +251,15 @@ export class RequestScheduler {
 			while (this.sent.length && this.sent[0] <= now - MINUTE_MS) this.sent.shift();
 			if (this.sent.length >= this.userCap) until = Math.max(until, this.sent[this.sent.length - this.userCap] + MINUTE_MS);
 		}
-		if (this.limit !== undefined && this.windowCount >= this.limit) {
+		const limit = this.limit;
+		const used = this.counted === 'submits' ? this.windowSubmits : this.windowAll;
+		if (limit !== undefined && this.counts(kind) && used >= limit) {
+			// Unknown whether checks count: one status check a window may go past the limit to find out.
+			const modeProbe = this.counted === 'unknown' && !STARTS_A_JOB.includes(kind) && !this.modeProbeSent && !this.probing;
 			// Window length known: hold until it ends. Unknown: one probe at a time finds the end.
-			if (this.windowEnd !== undefined) until = Math.max(until, this.windowEnd);
-			else if (this.probing) return Number.POSITIVE_INFINITY;
+			if (this.windowEnd !== undefined) {
+				if (!modeProbe) until = Math.max(until, this.windowEnd);
+			} else if (this.probing) return Number.POSITIVE_INFINITY;
 		}
 		return Math.max(0, until - now);
 	}
@@ -182,61 +268,90 @@ export class RequestScheduler {
 		if (this.windowEnd === undefined || this.windowMs === undefined || now < this.windowEnd) return;
 		const skipped = Math.floor((now - this.windowEnd) / this.windowMs) + 1;
 		this.windowEnd += skipped * this.windowMs;
-		this.windowCount = 0;
+		this.windowAll = 0;
+		this.windowSubmits = 0;
+		this.modeProbeSent = false;
 	}
 
 	private grant(kind: RequestKind): Ticket {
 		const at = this.now();
 		const serial = kind !== 'long';
+		const startsJob = STARTS_A_JOB.includes(kind);
 		const slot = { at };
 		if (serial) this.open.add(slot);
 		if (this.userCap) this.sent.push(at);
-		const probe = this.limit !== undefined && this.windowEnd === undefined && this.windowCount >= this.limit;
+		const limit = this.limit;
+		const over = limit !== undefined && this.counts(kind) && (this.counted === 'submits' ? this.windowSubmits : this.windowAll) >= limit;
+		// Past the limit: a probe for the window's end, or (window known) for whether checks count.
+		const probe = over && this.windowEnd === undefined;
+		const modeProbe = over && this.counted === 'unknown' && !startsJob;
 		if (probe) this.probing = true;
-		this.windowCount++;
+		if (modeProbe) this.modeProbeSent = true;
+		this.windowAll++;
+		if (startsJob) this.windowSubmits++;
 		this.inFlight++;
+		if (startsJob) this.inFlightSubmits++;
 		let settled = false;
 		const settle = () => {
 			if (settled) return false;
 			settled = true;
 			this.inFlight--;
+			if (startsJob) this.inFlightSubmits--;
 			this.open.delete(slot);
 			if (probe) this.probing = false;
 			return true;
 		};
 		return {
 			done: () => {
-				if (settle()) this.pump();
+				if (!settle()) return;
+				// A status check went through past the limit: the limit counts only submits.
+				if (modeProbe && this.counted === 'unknown') this.onlySubmitsCount();
+				this.pump();
 			},
 			rateLimited: (pauseMs, told) => {
 				if (!settle()) return;
-				this.onRateLimited(this.now(), pauseMs, told);
+				if (!startsJob) this.counted = 'all';
+				this.onRateLimited(this.now(), pauseMs, told, startsJob);
 				this.pump();
 			},
 		};
 	}
 
-	private onRateLimited(now: number, pauseMs: number, told: boolean): void {
+	private onlySubmitsCount(): void {
+		this.counted = 'submits';
+		this.limitSubmits ??= this.limitAll;
+	}
+
+	private onRateLimited(now: number, pauseMs: number, told: boolean, startsJob: boolean): void {
 		this.stats.rateLimited++;
 		const resetAt = now + Math.max(0, pauseMs);
 		const pausing = resetAt > this.pausedUntil;
 		if (pausing) this.pausedUntil = resetAt;
-		if (told) this.learn(resetAt);
-		if (pausing) this.onPause?.({ pauseMs: resetAt - now, limit: this.limit, windowMs: this.windowMs });
+		if (told) this.learn(resetAt, startsJob);
+		if (pausing) {
+			const info: PauseInfo = { pauseMs: resetAt - now, limit: this.limit, windowMs: this.windowMs };
+			for (const member of this.members.values()) member.onPause?.(info);
+		}
 	}
 
-	private learn(resetAt: number): void {
+	private learn(resetAt: number, startsJob: boolean): void {
 		// The requests this window let through: all granted in it but the ones that got a 429.
 		// (Requests still in flight may yet get one too; the next window corrects the estimate.)
-		const allowed = Math.max(1, this.windowCount - 1 - this.inFlight);
-		this.limit = this.limit === undefined ? allowed : Math.min(Math.max(this.limit, allowed), allowed + this.inFlight);
+		const estimate = (previous: number | undefined, granted: number, inFlight: number) => {
+			const allowed = Math.max(1, granted - inFlight);
+			return previous === undefined ? allowed : Math.min(Math.max(previous, allowed), allowed + inFlight);
+		};
+		this.limitAll = estimate(this.limitAll, this.windowAll - 1, this.inFlight);
+		if (startsJob) this.limitSubmits = estimate(this.limitSubmits, this.windowSubmits - 1, this.inFlightSubmits);
 		if (this.lastResetAt !== undefined && resetAt - this.lastResetAt > 250) {
 			const length = resetAt - this.lastResetAt;
 			this.windowMs = this.windowMs === undefined ? length : Math.min(this.windowMs, length);
 		}
 		if (this.lastResetAt === undefined || resetAt > this.lastResetAt + 250) this.lastResetAt = resetAt;
 		// A new window starts at the reset time.
-		this.windowCount = 0;
+		this.windowAll = 0;
+		this.windowSubmits = 0;
+		this.modeProbeSent = false;
 		this.windowEnd = this.windowMs !== undefined ? resetAt + this.windowMs : undefined;
 	}
 
@@ -244,13 +359,23 @@ export class RequestScheduler {
 	private pump(): void {
 		if (this.closed) return;
 		while (this.queue.length) {
-			const next = this.queue[0];
-			const delay = this.delayMs(next.kind);
+			let index = 0;
+			let delay = this.delayMs(this.queue[0].kind);
+			if (delay > 0) {
+				// The head waits for a full window: a status check behind it may still go as the probe
+				// that finds out whether checks count at all.
+				const other = this.queue.findIndex((w) => !STARTS_A_JOB.includes(w.kind) && w.kind !== 'result');
+				const otherDelay = other > 0 ? this.delayMs(this.queue[other].kind) : Number.POSITIVE_INFINITY;
+				if (otherDelay < delay) {
+					index = other;
+					delay = otherDelay;
+				}
+			}
 			if (delay > 0) {
 				if (Number.isFinite(delay)) this.wakeIn(delay);
 				return;
 			}
-			this.queue.shift();
+			const [next] = this.queue.splice(index, 1);
 			next.grant(this.grant(next.kind));
 		}
 	}

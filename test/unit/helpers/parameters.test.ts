@@ -75,7 +75,8 @@ describe('readRunOptions (the Options collection)', () => {
 		expect(options({})).toEqual({
 			binaryPropertyOutput: 'data',
 			checkCreditsFirst: false,
-			maxConcurrency: 5,
+			expectedJobSeconds: 22,
+			maxConcurrency: 0,
 			maxImageSizeMb: 50,
 			maxInputImageSizeMb: 10,
 			maxRequestsPerMinute: 0,
