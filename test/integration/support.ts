@@ -93,18 +93,21 @@ export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ value: T
 	const record = (chunk: unknown) => {
 		chunks.push(typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
 	};
+	// Recorded, not printed: a passing suite stays quiet, and what was written is checked for the key.
+	// (SEGMIND_TEST_VERBOSE=1 prints it too.)
+	const echo = process.env.SEGMIND_TEST_VERBOSE === '1';
 	process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
 		record(chunk);
-		return original.out(chunk as string, ...(rest as []));
+		return echo ? original.out(chunk as string, ...(rest as [])) : true;
 	}) as typeof process.stdout.write;
 	process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
 		record(chunk);
-		return original.err(chunk as string, ...(rest as []));
+		return echo ? original.err(chunk as string, ...(rest as [])) : true;
 	}) as typeof process.stderr.write;
 	consoleMethods.forEach((m, index) => {
 		console[m] = (...args: unknown[]) => {
 			record(util.format(...args));
-			(originalConsole[index] as (...a: unknown[]) => void)(...args);
+			if (echo) (originalConsole[index] as (...a: unknown[]) => void)(...args);
 		};
 	});
 	// n8n's engine logs through LoggerProxy (e.g. debug "finished with error" with the error object):

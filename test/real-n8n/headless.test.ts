@@ -202,7 +202,7 @@ describe.each(LINES)('real n8n %s (headless, n8n execute)', (version) => {
 		expect(items).toHaveLength(3);
 		expect(items[0].json).toEqual(expect.objectContaining({ status: 'COMPLETED', style: 'Video game', output_url: expect.any(String) }));
 		expect(items[0].binary).toBeUndefined(); // Output is URL Only in this example
-		expect(items[1].json).toEqual(expect.objectContaining({ error: expect.stringMatching(/Content blocked|failed/i) }));
+		expect(items[1].json).toEqual(expect.objectContaining({ error: "Segmind's content filter blocked the job (item 2 of 3)", reason: 'contentBlocked' }));
 		expect(`${items[1].json.error} ${items[1].json.description ?? ''}`).toMatch(/Content blocked/);
 		expect(String(items[1].json.httpCode)).toBe('422');
 		expect(items[2].json).toEqual(expect.objectContaining({ status: 'COMPLETED', style: 'Toy' }));

@@ -6,7 +6,7 @@ import { errorItemJson, errorOutputJson, toNodeError } from '../errors/toNodeErr
 import { ExecutionCancelledError } from '../helpers/abort';
 import { mapWithConcurrency } from '../helpers/concurrency';
 import { checkCredits } from '../helpers/credits';
-import { readRunOptions, type RunOptions } from '../helpers/runOptions';
+import { readRunOptions, type RunOptions } from './runOptions';
 import { isToolMode, toolAnswer, toolAnswersErrors, toolError, toolRunOptions } from '../helpers/toolMode';
 import { createRunContext, type ItemRun, type RunContext } from './context';
 import type { Operation } from './operation';

@@ -3,7 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { CREDENTIAL_NAME } from '../constants';
 import { Semaphore } from '../helpers/concurrency';
 import type { JobDurations } from '../helpers/polling';
-import type { RunOptions } from '../helpers/runOptions';
+import type { RunOptions } from './runOptions';
 import { acquireBudget, type BudgetLease } from '../transport/budgets';
 import { SegmindClient } from '../transport/client';
 import type { HttpCall } from '../transport/http';

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { readImageInput, imageUrlFor, type ImageInput } from '../helpers/inputImage';
-import { readJobSettings, type JobPayload } from '../helpers/jobPayload';
+import { readImageInput, imageUrlFor, type ImageInput } from './inputImage';
+import { readJobSettings, type JobPayload } from './jobInput';
 import { waitForJob } from '../helpers/polling';
 import { SegmindFailure } from '../errors/failures';
 import { timedOut } from '../errors/messages';

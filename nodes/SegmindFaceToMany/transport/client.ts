@@ -9,7 +9,7 @@ import {
 	networkText,
 	uncertainSubmitText,
 } from '../errors/messages';
-import type { JobPayload } from '../helpers/jobPayload';
+import type { JobPayload } from '../actions/jobInput';
 import { trimSlash } from '../helpers/values';
 import {
 	DEFAULT_RETRY_POLICY,

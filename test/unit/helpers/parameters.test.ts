@@ -1,7 +1,7 @@
 import API_DEFAULTS from '../../fixtures/api-defaults.json';
-import { readJobSettings } from '../../../nodes/SegmindFaceToMany/helpers/jobPayload';
+import { readJobSettings } from '../../../nodes/SegmindFaceToMany/actions/jobInput';
 import { ValidationFailure } from '../../../nodes/SegmindFaceToMany/helpers/parameters';
-import { readRunOptions } from '../../../nodes/SegmindFaceToMany/helpers/runOptions';
+import { readRunOptions } from '../../../nodes/SegmindFaceToMany/actions/runOptions';
 import { fakeContext } from '../fakeContext';
 
 const settings = (parameters: Record<string, unknown>) => readJobSettings(fakeContext(parameters).ctx, 0);

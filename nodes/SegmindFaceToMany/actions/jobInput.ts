@@ -1,9 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { modelOptionsField, optionOf, promptField, styleField } from '../actions/common.fields';
+import { modelOptionsField, optionOf, promptField, styleField } from './common.fields';
 import { CUSTOM_LORA_URL_PATTERN, type Style } from '../constants';
-import { readField } from './parameters';
+import { readField } from '../helpers/parameters';
 
 /** The JSON body of a face-to-many job, exactly as Segmind receives it (flat, Segmind's names). */
 export interface JobPayload {

@@ -1,54 +1,10 @@
 import { Readable } from 'stream';
 
-import { detectImageType, ImageCompleteness, imageProblem } from '../../nodes/SegmindFaceToMany/helpers/image';
-import { BodyWatch } from '../../nodes/SegmindFaceToMany/transport/imageStream';
+import { BodyWatch } from '../../../nodes/SegmindFaceToMany/transport/imageStream';
+import { WHOLE_IMAGES } from '../wholeImages';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { wholeJpeg, wholePng, wholeWebp } = require('../server/images');
+const { wholeJpeg, wholePng, wholeWebp } = require('../../server/images');
 
-const IMAGES: Array<[string, Buffer]> = [
-	['PNG', wholePng()],
-	['padded PNG', wholePng(5000)],
-	['JPEG', wholeJpeg(300)],
-	['WebP', wholeWebp()],
-	['padded WebP', wholeWebp(500)],
-];
-
-describe('images are checked whole', () => {
-	test.each(IMAGES)('a whole %s passes, pushed at once or a byte at a time', (_name, bytes) => {
-		const type = detectImageType(bytes)!;
-		expect(type).toBeDefined();
-		expect(imageProblem(bytes, type)).toBeUndefined();
-		const check = new ImageCompleteness(type);
-		for (let i = 0; i < bytes.length; i++) check.push(bytes.subarray(i, i + 1));
-		expect(check.problem()).toBeUndefined();
-	});
-
-	test.each(IMAGES)('every %s cut short is caught, whatever the cut', (_name, bytes) => {
-		const type = detectImageType(bytes)!;
-		const missed: number[] = [];
-		// Every length from the shortest that still has the signature to one byte short.
-		for (let length = 13; length < bytes.length; length++) {
-			if (imageProblem(bytes.subarray(0, length), type) === undefined) missed.push(length);
-		}
-		expect(missed).toEqual([]);
-	});
-
-	test('a JPEG with trailing padding after its end marker passes', () => {
-		const jpeg = Buffer.concat([wholeJpeg(100), Buffer.from([0, 0, 0x0a])]);
-		expect(imageProblem(jpeg, { mimeType: 'image/jpeg', extension: 'jpg' })).toBeUndefined();
-	});
-
-	test('the problem says what is missing', () => {
-		const png = wholePng();
-		expect(imageProblem(png.subarray(0, 100), { mimeType: 'image/png', extension: 'png' })).toBe(
-			'the PNG ends after 100 bytes, before its IEND chunk',
-		);
-		const webp = wholeWebp(400);
-		expect(imageProblem(webp.subarray(0, 50), { mimeType: 'image/webp', extension: 'webp' })).toBe(
-			`the WebP ends after 50 of the ${webp.length} bytes its header declares`,
-		);
-	});
-});
 
 describe('a watched body', () => {
 	/** A readable that emits `chunks`, then ends (or not). */

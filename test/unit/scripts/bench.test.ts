@@ -3,8 +3,8 @@
  * and rate limit (off by default), and the lower bound the bench divides by.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { createSegmindServer, jobTiming } = require('../server/segmind-server');
-const { lowerBound, serverStats } = require('../../scripts/bench-lib');
+const { createSegmindServer, jobTiming } = require('../../server/segmind-server');
+const { lowerBound, serverStats } = require('../../../scripts/bench-lib');
 
 const KEY = 'k';
 const BODY = JSON.stringify({ image: 'https://example.com/face.png' });

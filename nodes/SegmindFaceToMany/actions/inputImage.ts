@@ -1,9 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { binaryPropertyNameField, imageSourceField, imageUrlField } from '../actions/common.fields';
-import { describeBytes, detectImageType, imageProblem, INPUT_MIME_TYPES } from './image';
-import { httpUrl, labelOf, readField, ValidationFailure } from './parameters';
-import { megabytes } from './values';
+import { binaryPropertyNameField, imageSourceField, imageUrlField } from './common.fields';
+import { describeBytes, detectImageType, imageProblem, INPUT_MIME_TYPES } from '../helpers/image';
+import { httpUrl, labelOf, readField, ValidationFailure } from '../helpers/parameters';
+import { megabytes } from '../helpers/values';
 
 /** Where a job's photo comes from: a URL sent as is, or a binary field uploaded first. */
 export type ImageInput =

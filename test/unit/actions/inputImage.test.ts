@@ -1,4 +1,4 @@
-import { readImageInput } from '../../../nodes/SegmindFaceToMany/helpers/inputImage';
+import { readImageInput } from '../../../nodes/SegmindFaceToMany/actions/inputImage';
 import { ValidationFailure } from '../../../nodes/SegmindFaceToMany/helpers/parameters';
 import { fakeContext } from '../fakeContext';
 

@@ -1,8 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { optionOf, runOptionsField } from '../actions/common.fields';
-import { readCollection, ValidationFailure, labelOf } from './parameters';
-import type { PollingMode } from './polling';
+import { optionOf, runOptionsField } from './common.fields';
+import { readCollection, ValidationFailure, labelOf } from '../helpers/parameters';
+import type { PollingMode } from '../helpers/polling';
 
 export type OutputMode = 'binary' | 'url' | 'both';
 

@@ -1,0 +1,95 @@
+import { ADAPTIVE_CAP_UNITS, DurationStats, JobDurations, nextPollDelayMs, PRIOR_JOB_MS, type DurationRange } from '../../../nodes/SegmindFaceToMany/helpers/polling';
+
+describe('adaptive polling schedule (simulated clock)', () => {
+	const u = 1000;
+
+	/** When each job is found done: checks on the schedule until the job's duration has passed. */
+	function simulate(durations: number[], knowledge: (ms: number) => DurationRange | undefined, economical = false, random = Math.random) {
+		return durations.map((duration) => {
+			let t = 0;
+			let checks = 0;
+			while (t < duration) {
+				t += nextPollDelayMs(t, checks, { unitMs: u, mode: 'adaptive', durations: knowledge(t), economical, random });
+				checks++;
+			}
+			return { duration, foundAt: t, checks };
+		});
+	}
+
+	const spread = (n: number, low: number, high: number) => Array.from({ length: n }, (_, k) => low + ((high - low) * k) / Math.max(1, n - 1));
+
+	test('fixed mode: always the interval', () => {
+		expect([0, 1, 5].map((checks) => nextPollDelayMs(checks * u, checks, { unitMs: u, mode: 'fixed' }))).toEqual([u, u, u]);
+	});
+
+	test('one job, nothing measured: the first check at the fast end of Segmind\'s 22 s, then found at most 10 % late', () => {
+		expect(nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive' })).toBe(0.7 * PRIOR_JOB_MS);
+		const runs = simulate(spread(40, 16_000, 60_000), () => undefined);
+		for (const run of runs) expect(run.foundAt).toBeLessThanOrEqual(run.duration * 1.1);
+		// A typical job costs 5 to 7 checks (the SDK: 23); a 60 s one 17, at most 10 poll intervals apart.
+		expect(simulate([22_000], () => undefined)[0].checks).toBeLessThanOrEqual(7);
+		expect(simulate([60_000], () => undefined)[0].checks).toBeLessThanOrEqual(17);
+		expect(nextPollDelayMs(200_000, 30, { unitMs: u, mode: 'adaptive' })).toBe(ADAPTIVE_CAP_UNITS * u);
+	});
+
+	test('a batch: the first checks come when nearly all jobs are done, so the first wave costs about one check a job', () => {
+		// 32 jobs of 22 s ± 20 %, all waiting on the key, nothing measured yet; each job draws where in
+		// the top fifth of the share its first check falls: try the earliest, the latest and random draws.
+		const durations = spread(32, 17_600, 26_400);
+		for (const random of [() => 0, () => 0.999, Math.random]) {
+			const runs = simulate(durations, () => ({ count: 0, waiting: 32 }), false, random);
+			const checks = runs.reduce((sum, run) => sum + run.checks, 0);
+			expect(checks).toBeLessThanOrEqual(38);
+			// The batch is out when its slowest job is found: within 10 % of it.
+			expect(Math.max(...runs.map((r) => r.foundAt))).toBeLessThanOrEqual(26_400 * 1.1);
+		}
+		// First checks are spread over 0.8 to 1 times the share.
+		const at = (random: number) => nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { count: 0, waiting: 32 }, random: () => random });
+		expect(at(1) / at(0)).toBeCloseTo((0.7 + 0.6 * 0.8 * (31 / 33)) / (0.7 + 0.6 * (31 / 33)), 5);
+		// The old schedule (first check after 2 s, then half the time waited) spent 6.5 a job here.
+		// 8 jobs: about 1.2 a job; the more jobs wait, the later (nearer the slow end) the first check.
+		const eight = simulate(spread(8, 17_600, 26_400), () => ({ count: 0, waiting: 8 }), false, () => 0.5);
+		expect(eight.reduce((sum, run) => sum + run.checks, 0)).toBeLessThanOrEqual(12);
+		const first = (n: number) => nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { count: 0, waiting: n }, random: () => 0 });
+		expect(first(1)).toBeLessThan(first(2));
+		expect(first(8)).toBeLessThan(first(32));
+		expect(first(1000)).toBeLessThanOrEqual(1.3 * PRIOR_JOB_MS);
+	});
+
+	test('learns from measured jobs of the key, not from jobs found done at their first check', () => {
+		const stats = new DurationStats();
+		const view = new JobDurations(stats, 10);
+		// Found done at the first check: only an upper bound, not learned.
+		view.record(27_000, false);
+		expect(view.range()).toMatchObject({ count: 0, waiting: 9, priorMs: PRIOR_JOB_MS });
+		// Jobs that take 10 s, measured: the schedule moves toward them (the prior counting as one job)…
+		view.record(10_000, true);
+		const one = nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { ...view.range(), waiting: 1 }, random: () => 0 });
+		expect(one).toBeCloseTo(0.7 * 16_000, 5);
+		// …and with five or more measured, uses their own range.
+		for (let i = 0; i < 4; i++) view.record(10_000 + i * 1000, true);
+		expect(nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { ...view.range(), waiting: 1 } })).toBe(9500);
+		expect(nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { ...view.range(), waiting: 1000 }, random: () => 0 })).toBeGreaterThan(13_000);
+		view.close();
+		expect(stats.waiting).toBe(0);
+		// "Expected Job Time" replaces Segmind's 22 s as the prior.
+		const own = new JobDurations(new DurationStats(), 1, 2000);
+		expect(nextPollDelayMs(0, 0, { unitMs: 100, mode: 'adaptive', durations: own.range() })).toBe(1400);
+	});
+
+	test('when checks are scarce: one job first checked at the typical time, then 20 % of the time waited', () => {
+		const scarce = { unitMs: u, mode: 'adaptive' as const, economical: true, random: () => 0 };
+		expect(nextPollDelayMs(0, 0, scarce)).toBe(PRIOR_JOB_MS);
+		expect(nextPollDelayMs(22_000, 1, scarce)).toBe(4400);
+		const runs = simulate(spread(20, 15_400, 28_600), () => undefined, true, () => 0);
+		for (const run of runs) expect(run.checks).toBeLessThanOrEqual(3);
+	});
+
+	test('durations keep the recent 20 and give percentiles', () => {
+		const durations = new DurationStats();
+		expect(durations.range()).toEqual({ count: 0, waiting: 1 });
+		for (let i = 1; i <= 30; i++) durations.record(i * 1000);
+		durations.record(0); // ignored
+		expect(durations.range()).toMatchObject({ count: 20, low: 15_000, median: 21_000, high: 27_000, min: 11_000, max: 30_000 });
+	});
+});

@@ -1,0 +1,43 @@
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, rateLimitDelayMs, toTransportError } from '../../../nodes/SegmindFaceToMany/transport/http';
+
+describe('retry timing', () => {
+	it('doubles the backoff from 1 s and caps it at 30 s', () => {
+		const mid = () => 1; // jitter at its top: full delay
+		expect([0, 1, 2, 3, 4, 5, 9].map((a) => backoffDelayMs(a, DEFAULT_RETRY_POLICY, mid))).toEqual([
+			1000, 2000, 4000, 8000, 16000, 30000, 30000,
+		]);
+		expect(backoffDelayMs(0, DEFAULT_RETRY_POLICY, () => 0)).toBe(500);
+	});
+
+	it('reads Retry-After in seconds and as a date, and x-rate-limit-reset-at-utc', () => {
+		const now = Date.parse('2026-11-25T12:00:00Z');
+		expect(rateLimitDelayMs({ 'retry-after': '3' }, now)).toBe(3000);
+		expect(rateLimitDelayMs({ 'retry-after': 'Wed, 25 Nov 2026 12:00:05 GMT' }, now)).toBe(5000);
+		expect(rateLimitDelayMs({ 'x-rate-limit-reset-at-utc': '2026-11-25T12:00:07Z' }, now)).toBe(7000);
+		expect(rateLimitDelayMs({ 'x-rate-limit-reset-at-utc': '2026-11-25 12:00:02' }, now)).toBe(2000);
+		expect(rateLimitDelayMs({ 'x-rate-limit-reset-at-utc': String(now / 1000 + 4) }, now)).toBe(4000);
+		expect(rateLimitDelayMs({ 'retry-after': '1', 'x-rate-limit-reset-at-utc': '2026-11-25T12:00:06Z' }, now)).toBe(6000);
+		expect(rateLimitDelayMs({}, now)).toBeUndefined();
+	});
+});
+
+describe('connection failures', () => {
+	it('knows which failures surely never reached the server (safe to re-POST)', () => {
+		const refused = toTransportError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }));
+		expect(refused.neverSent).toBe(true);
+		const reset = toTransportError(new Error('socket hang up'));
+		expect([reset.code, reset.neverSent]).toEqual(['ECONNRESET', false]);
+		const timeout = toTransportError({ message: 'wrapped', cause: { code: 'ECONNABORTED', message: 'timeout of 3000ms exceeded' } });
+		expect([timeout.code, timeout.neverSent]).toEqual(['ETIMEDOUT', false]);
+	});
+
+	it('keeps nothing of the original error (whose request config holds the API key)', () => {
+		const secret = 'sk-very-secret';
+		const axiosLike = Object.assign(new Error('Request failed'), {
+			code: 'ECONNRESET',
+			config: { headers: { 'x-api-key': secret } },
+		});
+		const error = toTransportError({ message: 'wrapper', cause: axiosLike });
+		expect(JSON.stringify(error) + error.message + String(error.stack)).not.toContain(secret);
+	});
+});
