@@ -203,7 +203,11 @@ describe('hard deadlines: the item\'s Timeout bounds everything the item does', 
 
 	test('one request\'s own deadline ends a trickling answer (Get Credits has no Timeout: its bound is this one)', async () => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const transport = require('../../dist/nodes/SegmindFaceToMany/transport/http.js');
+		const transport = {
+		...require('../../dist/nodes/SegmindFaceToMany/transport/http.js'),
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		...require('../../dist/nodes/SegmindFaceToMany/transport/backoff.js'),
+	};
 		ctx.server.inject('credits', { drip: { intervalMs: 20, prefix: '{' }, times: 2 });
 		const http = async (request: { url: string; abortSignal?: AbortSignal }) => {
 			const response = await fetch(request.url, { headers: { 'x-api-key': SECRET_KEY }, signal: request.abortSignal });

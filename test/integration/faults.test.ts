@@ -200,7 +200,11 @@ describe('result JSON variants', () => {
 
 describe('retry waits are capped (transport over real HTTP, small caps)', () => {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const transport = require('../../dist/nodes/SegmindFaceToMany/transport/http.js');
+	const transport = {
+		...require('../../dist/nodes/SegmindFaceToMany/transport/http.js'),
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		...require('../../dist/nodes/SegmindFaceToMany/transport/backoff.js'),
+	};
 
 	/** When each request was sent (the waits between them are the retry waits). */
 	let sentAt: number[] = [];

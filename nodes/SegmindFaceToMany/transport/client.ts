@@ -11,18 +11,9 @@ import {
 } from '../errors/messages';
 import type { JobPayload } from '../actions/jobInput';
 import { trimSlash } from '../helpers/values';
-import {
-	DEFAULT_RETRY_POLICY,
-	discardBody,
-	parseBody,
-	sendWithRetry,
-	TransportError,
-	type HttpCall,
-	type HttpResponse,
-	type RetryMode,
-	type RetryPolicy,
-	type SentResponse,
-} from './http';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
+import { discardBody, parseBody, sendWithRetry, type HttpCall, type HttpResponse, type RetryMode, type SentResponse } from './http';
+import { TransportError } from './transportError';
 import { readSmall, receiveImage, type ImageStore, type ReceiveLimits, type StoredImage } from './imageAnswer';
 import {
 	findOutputUrl,

@@ -1,27 +1,13 @@
-import { sleep, type IHttpRequestOptions, type IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { abortableSleep, ExecutionCancelledError, raceAbort, throwIfAborted } from '../helpers/abort';
+import { backoffDelayMs, rateLimitDelayMs, type RetryPolicy } from './backoff';
+import { Deadline } from './deadline';
 import type { RequestKind, RequestScheduler, Ticket } from './scheduler';
+import { ITEM_DEADLINE, toTransportError, TransportError } from './transportError';
 
 /** One HTTP call through n8n's helpers; `authenticated` adds the credential's x-api-key header. */
 export type HttpCall = (options: IHttpRequestOptions, authenticated: boolean) => Promise<IN8nHttpFullResponse>;
-
-export interface RetryPolicy {
-	/** Retries after the first attempt, for 429, 5xx and (where safe) connection failures. */
-	maxRetries: number;
-	/** First backoff delay; doubles each retry, with jitter, up to maxDelayMs. */
-	baseDelayMs: number;
-	maxDelayMs: number;
-	/** Longest wait honoured from Retry-After / x-rate-limit-reset-at-utc. */
-	maxRateLimitWaitMs: number;
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-	maxRetries: 4,
-	baseDelayMs: 1000,
-	maxDelayMs: 30_000,
-	maxRateLimitWaitMs: 60_000,
-};
 
 /**
  * When a request may be sent again.
@@ -36,163 +22,6 @@ export interface HttpResponse {
 	statusCode: number;
 	headers: Record<string, string | string[] | undefined>;
 	body: unknown;
-}
-
-/** A connection-level failure, stripped of the request (and so of the API key). */
-export class TransportError extends Error {
-	constructor(
-		readonly code: string,
-		message: string,
-		/** False when the request surely was not sent (e.g. the item's time ran out while it waited). */
-		readonly sent?: boolean,
-		/** ITEM_DEADLINE: what the last try got, when there was one (e.g. "HTTP 503"). */
-		readonly lastTry?: string,
-	) {
-		super(message);
-		this.name = 'TransportError';
-	}
-
-	/** True when the request surely never reached the server. */
-	get neverSent(): boolean {
-		return this.sent === false || ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(this.code);
-	}
-
-	/** True when the item's own Timeout ran out (not one request's). */
-	get itemDeadline(): boolean {
-		return this.code === ITEM_DEADLINE;
-	}
-}
-
-/** The code of a TransportError raised because the item's Timeout ran out. */
-export const ITEM_DEADLINE = 'EITEMDEADLINE';
-
-/**
- * A point in time after which a piece of work is abandoned: `signal` aborts at `at` (epoch ms)
- * or when `parent` aborts (the user's Stop), whichever comes first; `expired` says it was the
- * time. Uses n8n's sleep (with a signal, so `dispose()` clears the timer on n8n >= 2.34).
- */
-export class Deadline {
-	readonly signal: AbortSignal;
-
-	private readonly controller = new AbortController();
-
-	private readonly timer = new AbortController();
-
-	private fired = false;
-
-	private readonly onParentAbort = () => this.controller.abort();
-
-	constructor(
-		readonly at: number,
-		private readonly parent?: AbortSignal,
-	) {
-		this.signal = this.controller.signal;
-		if (parent?.aborted) {
-			this.controller.abort();
-			return;
-		}
-		parent?.addEventListener('abort', this.onParentAbort, { once: true });
-		const ms = at - Date.now();
-		if (ms <= 0) {
-			this.fire();
-			return;
-		}
-		sleep(ms, this.timer.signal).then(
-			() => this.fire(),
-			() => undefined,
-		);
-	}
-
-	/** True once the time ran out (and not because of the parent). */
-	get expired(): boolean {
-		return this.fired;
-	}
-
-	private fire(): void {
-		if (this.controller.signal.aborted) return;
-		this.fired = true;
-		this.controller.abort();
-		this.parent?.removeEventListener('abort', this.onParentAbort);
-	}
-
-	/** Release the timer and the parent's listener (the work is over). */
-	dispose(): void {
-		this.timer.abort();
-		this.parent?.removeEventListener('abort', this.onParentAbort);
-	}
-}
-
-const ERROR_CODES =
-	/\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ESOCKETTIMEDOUT|ECONNABORTED|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|ERR_CANCELED)\b/;
-
-/** Reduce whatever the n8n helper threw to a code and a short, key-free message. */
-export function toTransportError(error: unknown): TransportError {
-	const candidates: unknown[] = [];
-	let current: unknown = error;
-	for (let depth = 0; current && depth < 4; depth++) {
-		candidates.push(current);
-		current = (current as { cause?: unknown }).cause;
-	}
-	let code = '';
-	for (const candidate of candidates) {
-		const c = candidate as { code?: unknown };
-		if (!code && typeof c.code === 'string' && c.code) code = c.code;
-	}
-	const text = candidates.map((c) => String((c as Error)?.message ?? '')).join(' ');
-	const fromText = ERROR_CODES.exec(text);
-	if ((!code || code === 'ERR_BAD_RESPONSE' || code === 'ERR_BAD_REQUEST') && fromText) code = fromText[1];
-	if (/timeout of \d+ms exceeded/i.test(text)) code = 'ETIMEDOUT';
-	if (/socket hang up/i.test(text) && !code) code = 'ECONNRESET';
-	return new TransportError(code || 'EUNKNOWN', describeTransport(code || 'EUNKNOWN'));
-}
-
-function describeTransport(code: string): string {
-	switch (code) {
-		case 'ECONNREFUSED':
-			return 'the server refused the connection';
-		case 'ECONNRESET':
-		case 'EPIPE':
-			return 'the connection was closed before the answer arrived';
-		case 'ETIMEDOUT':
-		case 'ESOCKETTIMEDOUT':
-		case 'ECONNABORTED':
-			return 'no answer arrived in time';
-		case 'ENOTFOUND':
-		case 'EAI_AGAIN':
-			return 'the host name could not be resolved';
-		default:
-			return `the connection failed (${code})`;
-	}
-}
-
-/** Milliseconds to wait as told by Retry-After or x-rate-limit-reset-at-utc, if either is present. */
-export function rateLimitDelayMs(headers: HttpResponse['headers'], now = Date.now()): number | undefined {
-	const header = (name: string) => {
-		const value = headers[name];
-		return Array.isArray(value) ? value[0] : value;
-	};
-	const delays: number[] = [];
-	const retryAfter = header('retry-after');
-	if (retryAfter) {
-		const seconds = Number(retryAfter);
-		if (Number.isFinite(seconds)) delays.push(seconds * 1000);
-		else if (!Number.isNaN(Date.parse(retryAfter))) delays.push(Date.parse(retryAfter) - now);
-	}
-	const resetAt = header('x-rate-limit-reset-at-utc');
-	if (resetAt) {
-		const numeric = Number(resetAt);
-		let at = Number.NaN;
-		if (Number.isFinite(numeric)) at = numeric > 1e12 ? numeric : numeric * 1000;
-		else at = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(resetAt) ? resetAt : `${resetAt}Z`);
-		if (!Number.isNaN(at)) delays.push(at - now);
-	}
-	if (delays.length === 0) return undefined;
-	return Math.max(0, ...delays);
-}
-
-export function backoffDelayMs(attempt: number, policy: RetryPolicy, random = Math.random): number {
-	const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-	return Math.round(exponential * (0.5 + random() / 2));
 }
 
 /** Parse a body that may be JSON text, a Buffer, or already an object. */

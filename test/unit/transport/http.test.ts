@@ -1,4 +1,5 @@
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, rateLimitDelayMs, toTransportError } from '../../../nodes/SegmindFaceToMany/transport/http';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, rateLimitDelayMs } from '../../../nodes/SegmindFaceToMany/transport/backoff';
+import { toTransportError } from '../../../nodes/SegmindFaceToMany/transport/transportError';
 
 describe('retry timing', () => {
 	it('doubles the backoff from 1 s and caps it at 30 s', () => {
