@@ -1,21 +1,8 @@
 /**
- * Plain advice for the failure texts face-to-many is known to return (sources in guidance.ts),
- * and how toNodeError / errorItemJson show it. Unknown texts must change nothing.
+ * Plain advice for the failure texts face-to-many is known to return (sources in
+ * docs/guidance-sources.md). Unknown texts get none. How errors show it: toNodeError.test.ts.
  */
-import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
-
-import { errorItemJson, toNodeError } from '../../../nodes/SegmindFaceToMany/errors/toNodeError';
 import { guidanceFor, type GuidanceTopic } from '../../../nodes/SegmindFaceToMany/errors/guidance';
-import { SegmindFailure } from '../../../nodes/SegmindFaceToMany/errors/failures';
-
-const node: INode = {
-	id: '1',
-	name: 'Segmind Face to Many',
-	type: 'n8n-nodes-segmind-face-to-many.segmindFaceToMany',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
 
 const KNOWN: Record<GuidanceTopic, string[]> = {
 	noFace: [
@@ -134,108 +121,5 @@ describe('guidanceFor: unknown texts', () => {
 	test('no text at all → undefined', () => {
 		expect(guidanceFor(undefined)).toBeUndefined();
 		expect(guidanceFor(null)).toBeUndefined();
-	});
-});
-
-describe('toNodeError shows the advice', () => {
-	const failed = (text: string, description = 'The job ran and Segmind reported FAILED.') =>
-		new SegmindFailure('failed', `The Segmind job failed: ${text}`, {
-			httpCode: 422,
-			requestId: 'abc-123',
-			body: { status: 'FAILED', error: text, request_id: 'abc-123' },
-			description,
-		});
-
-	test('a known FAILED text: a plain title, the advice once, then the server\'s words and the request id', () => {
-		const error = toNodeError(node, failed('Exception: Reference Image: No face detected.'), 2);
-		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toBe('Segmind found no face in the photo');
-		expect(error.description).toBe(
-			`${guidanceFor('No face detected')!.advice} Segmind said: "Exception: Reference Image: No face detected.". Request ID: abc-123.`,
-		);
-		// The generic sentence is not repeated after the advice.
-		expect(error.description).not.toContain('reported FAILED');
-		expect(error.context).toMatchObject({
-			itemIndex: 2,
-			request_id: 'abc-123',
-			server_error: 'Exception: Reference Image: No face detected.',
-			failure_reason: 'noFace',
-		});
-		expect(errorItemJson(error)).toEqual({
-			error: 'Segmind found no face in the photo',
-			description: error.description,
-			httpCode: '422',
-			request_id: 'abc-123',
-			reason: 'noFace',
-		});
-	});
-
-	test('in a batch, the title names the item (1-based, of how many)', () => {
-		const error = toNodeError(node, failed('Exception: Reference Image: No face detected.'), 2, { batchSize: 8 });
-		expect(error.message).toBe('Segmind found no face in the photo (item 3 of 8)');
-	});
-
-	test('an unknown FAILED text: the failure\'s own title and description, with the request id', () => {
-		const error = toNodeError(node, failed('CUDA out of memory'), 0);
-		expect(error.message).toBe('The Segmind job failed: CUDA out of memory');
-		expect(error.description).toBe('The job ran and Segmind reported FAILED. Request ID: abc-123.');
-		expect(error.context.failure_reason).toBeUndefined();
-		expect(errorItemJson(error)).toEqual({
-			error: 'The Segmind job failed: CUDA out of memory',
-			description: 'The job ran and Segmind reported FAILED. Request ID: abc-123.',
-			httpCode: '422',
-			request_id: 'abc-123',
-		});
-	});
-
-	test('a refused request (v1 sync 422) carrying a known text gets the plain title and advice', () => {
-		const failure = new SegmindFailure(
-			'rejected',
-			'Segmind rejected the request while running the job (HTTP 422): Custom LoRA URL format is not supported.',
-			{ httpCode: 422, body: { error: 'Custom LoRA URL format is not supported.' }, description: "Check the node's parameters." },
-		);
-		const error = toNodeError(node, failure, 0);
-		expect(error.message).toBe('Segmind could not use the Custom LoRA URL');
-		expect(error.description).toBe(
-			`${guidanceFor('Custom LoRA URL format is not supported.')!.advice} Segmind said: "Custom LoRA URL format is not supported.".`,
-		);
-		expect(errorItemJson(error).reason).toBe('loraRejected');
-	});
-
-	test('the server text is read from the message when the body has none', () => {
-		const failure = new SegmindFailure('failed', 'The Segmind job failed: NSFW content detected', { requestId: 'j1' });
-		const error = toNodeError(node, failure, 0);
-		expect(error).toBeInstanceOf(NodeOperationError);
-		expect(error.message).toBe("Segmind's content filter blocked the job");
-		expect(error.description).toBe(`${guidanceFor('NSFW')!.advice} Request ID: j1.`);
-		expect(errorItemJson(error)).toMatchObject({ request_id: 'j1', reason: 'contentBlocked' });
-	});
-
-	test('failures that are not about the job (auth, credits) get no advice even if the text would match', () => {
-		const failure = new SegmindFailure('credits', 'Insufficient Segmind credits to run this job (406)', {
-			httpCode: 406,
-			body: { error: 'Insufficient credits: NSFW models need a paid plan' },
-			description: 'Top up your credits.',
-		});
-		const error = toNodeError(node, failure, 0);
-		expect(error.message).toBe('Insufficient Segmind credits to run this job (406)');
-		expect(error.description).toBe('Top up your credits.');
-		expect(errorItemJson(error).reason).toBeUndefined();
-	});
-
-	test('a key the server echoed is replaced everywhere in the error', () => {
-		const key = 'sk-echoed-key-1234567890';
-		const failure = new SegmindFailure('rejected', `Segmind rejected the request: bad key ${key}`, {
-			httpCode: 400,
-			requestId: 'r1',
-			body: { error: `Invalid x-api-key ${key}` },
-			description: `Segmind says: "Invalid x-api-key ${key}"`,
-		});
-		const error = toNodeError(node, failure, 0, { secrets: [key] });
-		const shown = JSON.stringify({ message: error.message, description: error.description, context: error.context });
-		expect(shown).not.toContain(key);
-		expect(shown).toContain('[redacted]');
-		// Without the key to look for, it would have shown (the check above can fail).
-		expect(JSON.stringify(toNodeError(node, failure, 0).context)).toContain(key);
 	});
 });
