@@ -142,9 +142,6 @@ export class RequestBudget implements RequestScheduler {
 
 	private closed = false;
 
-	/** 429s received, for tests. */
-	readonly stats = { rateLimited: 0 };
-
 	constructor(options: SchedulerOptions = {}) {
 		this.now = options.now ?? Date.now;
 		this.sleep = options.sleep ?? (async (ms, signal) => await sleep(ms, signal));
@@ -323,7 +320,6 @@ export class RequestBudget implements RequestScheduler {
 	}
 
 	private onRateLimited(now: number, pauseMs: number, told: boolean, startsJob: boolean): void {
-		this.stats.rateLimited++;
 		const resetAt = now + Math.max(0, pauseMs);
 		const pausing = resetAt > this.pausedUntil;
 		if (pausing) this.pausedUntil = resetAt;
