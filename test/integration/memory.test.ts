@@ -52,7 +52,8 @@ describe.each(['default', 'filesystem'])('%s binary mode', (mode) => {
 
 	afterAll(() => {
 		child.send({ exit: true });
-		process.stdout.write(`\nRSS growth, ${mode} binary mode (1 MB cap):\n${table.join('\n')}\n`);
+		// The measurements, for the record (SEGMIND_TEST_VERBOSE=1); a passing run stays quiet.
+		if (process.env.SEGMIND_TEST_VERBOSE === '1') process.stdout.write(`\nRSS growth, ${mode} binary mode (1 MB cap):\n${table.join('\n')}\n`);
 	});
 
 	const cases = TARGETS.flatMap(([route, parameters, message]) => FLOODS.map(([label, flood]) => [route, label, flood, parameters, message] as const));
