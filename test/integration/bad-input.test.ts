@@ -181,7 +181,7 @@ describe.each(['generate', 'submit', 'generateSync'])('operation %s', (operation
 	});
 });
 
-describe('Get Result', () => {
+describe('Get Job Result', () => {
 	test.each(cases.filter((c) => c.parameters.operation === 'getResult').map((c) => [c.name, c] as const))(
 		'%s → NodeOperationError, nothing sent',
 		async (_name, c) => {

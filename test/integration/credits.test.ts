@@ -55,7 +55,7 @@ describe('Check Credits First', () => {
 		expect(ctx.server.requests.map((r) => r.route)).toEqual(['credits', 'submit']);
 	});
 
-	test('applies to Generate (Sync, V1) too', async () => {
+	test('applies to Sync Generate Image (Legacy) too', async () => {
 		ctx.server.configure({ credits: 0, freeCredits: 0 });
 		const run = await runNode(ctx.server, { operation: 'generateSync', options: CHECK });
 		expect(nodeError(run).message).toBe('Your Segmind credit balance is 0: no job was sent');
@@ -112,13 +112,13 @@ describe('cost and remaining_credits on every output item', () => {
 		expect(run.items[0].json.metrics).toMatchObject({ cost: 0.0246 });
 	});
 
-	test('Get Result', async () => {
+	test('Get Job Result', async () => {
 		const submitted = await runNode(ctx.server, { operation: 'submit', options: FAST });
 		const run = await runNode(ctx.server, { operation: 'getResult', requestId: submitted.items[0].json.request_id, options: FAST });
 		expect(run.items[0].json).toMatchObject({ cost: 0.0246, remaining_credits: 9.9754 });
 	});
 
-	test('Generate (Sync, V1): from the x-cost and x-remaining-credits headers', async () => {
+	test('Sync Generate Image (Legacy): from the x-cost and x-remaining-credits headers', async () => {
 		const run = await runNode(ctx.server, { operation: 'generateSync', options: FAST });
 		expect(run.items[0].json).toMatchObject({ cost: 0.0246, remaining_credits: 9.9754 });
 	});

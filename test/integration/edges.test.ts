@@ -147,7 +147,7 @@ describe('never billed twice: a job request is re-sent only when no job can exis
 		expect(ctx.server.billed()).toBe(1);
 	});
 
-	test('a 5xx with the request id in its body names that id and Get Result', async () => {
+	test('a 5xx with the request id in its body names that id and Get Job Result', async () => {
 		ctx.server.inject('submit', { status: 504, afterCreate: true, body: { error: 'timeout', request_id: 'req-504-abcdef' } });
 		const run = await runNode(ctx.server, { options: { ...FAST, maxRetries: 4 } });
 		const error = nodeError(run);
@@ -161,7 +161,7 @@ describe('never billed twice: a job request is re-sent only when no job can exis
 		['no answer (hang)', { hang: true }],
 		['a 502', { status: 502, afterCreate: true }],
 		['a drip that never ends', { drip: { intervalMs: 100, contentType: 'image/png', prefix: Buffer.from('89504e470d0a1a0a', 'hex') } }],
-	])('Generate (Sync, V1) with retries on, after %s: never POSTed again', async (_label, fault) => {
+	])('Sync Generate Image (Legacy) with retries on, after %s: never POSTed again', async (_label, fault) => {
 		ctx.server.inject('sync', { ...fault, times: 10 });
 		const run = await runNode(ctx.server, { operation: 'generateSync', options: { ...FAST, maxRetries: 4, timeoutSeconds: 2 } });
 		const error = nodeError(run);
@@ -376,7 +376,7 @@ describe('smaller ones', () => {
 		expect(ctx.server.billed()).toBe(1);
 	});
 
-	test('unparseable status JSON every time: fails naming the request id and Get Result', async () => {
+	test('unparseable status JSON every time: fails naming the request id and Get Job Result', async () => {
 		ctx.server.inject('status', { status: 200, body: '<html>oops</html>', times: 100 });
 		const run = await runNode(ctx.server, { options: { ...FAST, maxRetries: 2 } });
 		const id = onlyJobId(ctx.server);

@@ -89,7 +89,7 @@ test('every item fails (credits too low): all leave through the error output, th
 	expect(ctx.server.requests.map((r) => r.route)).toEqual(['credits']);
 });
 
-test('Get Result with an expired request ID leaves through the error output', async () => {
+test('Get Job Result with an expired request ID leaves through the error output', async () => {
 	const run = await runNode(
 		ctx.server,
 		{ operation: 'getResult', requestId: '={{ $json.id }}', options: FAST },

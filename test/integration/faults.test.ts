@@ -292,7 +292,7 @@ describe('the user stops the execution', () => {
 		expect(ctx.server.requests.map((r) => r.route)).toEqual(['submit', 'status']);
 	});
 
-	test('mid-poll, between status checks (Get Result waiting on a long job)', async () => {
+	test('mid-poll, between status checks (Get Job Result waiting on a long job)', async () => {
 		ctx.server.configure({ processingMs: 60_000 });
 		const submitted = await runNode(ctx.server, { operation: 'submit', options: FAST });
 		const requestId = submitted.items[0].json.request_id as string;
@@ -316,7 +316,7 @@ describe('the user stops the execution', () => {
 		expect(ctx.server.jobs.size).toBe(0);
 	});
 
-	test('during a long Generate (Sync) request: the request is dropped, not re-sent', async () => {
+	test('during a long Sync Generate Image (Legacy) request: the request is dropped, not re-sent', async () => {
 		ctx.server.configure({ syncMs: 30_000 });
 		await runAndStop({ operation: 'generateSync', options: FAST }, 500);
 		expect(ctx.server.requests.map((r) => r.route)).toEqual(['sync']);

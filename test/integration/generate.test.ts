@@ -126,7 +126,7 @@ describe('many items', () => {
 		json: { style, name: `photo-${i}` },
 	}));
 
-	it('runs items concurrently up to "Max Concurrent Jobs", keeping order, pairedItem and per-item expressions', async () => {
+	it('runs items concurrently up to "Max Jobs in Flight", keeping order, pairedItem and per-item expressions', async () => {
 		const result = await runNode(ctx.server, { style: '={{ $json.style }}', prompt: '={{ "portrait of " + $json.name }}', options: { ...FAST, maxConcurrency: 2 } }, { items: photos });
 		expect(result.error).toBeUndefined();
 		const items = result.items;

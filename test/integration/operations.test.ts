@@ -92,7 +92,7 @@ describe('Output (Binary, URL Only, Both)', () => {
 		expect(item.json).toMatchObject({ request_id: id, status: 'COMPLETED' });
 	});
 
-	test('Generate (Sync, V1) always returns the image: v1 answers with the bytes and has no link', async () => {
+	test('Sync Generate Image (Legacy) always returns the image: v1 answers with the bytes and has no link', async () => {
 		const run = await runNode(ctx.server, { operation: 'generateSync', options: { ...FAST, output: 'url' } });
 		expect(run.error).toBeUndefined();
 		expect(run.items[0].binary?.data?.mimeType).toBe('image/png');
@@ -123,7 +123,7 @@ describe('Submit', () => {
 	});
 });
 
-describe('Get Result', () => {
+describe('Get Job Result', () => {
 	async function submitJob(): Promise<{ id: string; statusUrl: string; responseUrl: string }> {
 		const run = await runNode(ctx.server, { operation: 'submit', style: 'Pixels', options: FAST });
 		const json = run.items[0].json;
@@ -218,7 +218,7 @@ describe('Get Result', () => {
 
 });
 
-describe('Generate (Sync, V1)', () => {
+describe('Sync Generate Image (Legacy)', () => {
 	test('one POST to /v1/face-to-many answered with the image bytes', async () => {
 		const run = await runNode(ctx.server, {
 			operation: 'generateSync',

@@ -200,7 +200,7 @@ test('the output image is fetched from its public host without the key', async (
 	}
 });
 
-test('Get Result never sends the key to a status URL on another host', async () => {
+test('Get Job Result never sends the key to a status URL on another host', async () => {
 	const elsewhere: SegmindServer = createSegmindServer({ apiKey: 'collector' });
 	await elsewhere.start();
 	try {

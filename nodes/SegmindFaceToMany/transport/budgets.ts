@@ -52,6 +52,10 @@ export class BudgetLease implements RequestScheduler {
 		return this.entry.budget.constrained;
 	}
 
+	get pausedUntil(): number {
+		return this.entry.budget.pausedUntil;
+	}
+
 	/** What the shared budget learned, for tests and the log. */
 	get learned(): RequestBudget['learned'] {
 		return this.entry.budget.learned;

@@ -13,6 +13,7 @@ import type { JobPayload } from '../actions/jobInput';
 import { trimSlash } from '../helpers/values';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
 import { discardBody, parseBody, sendWithRetry, type HttpCall, type HttpResponse, type RetryMode, type SentResponse } from './http';
+import { ItemClock } from './deadline';
 import { TransportError } from './transportError';
 import { readSmall, receiveImage, type ImageStore, type ReceiveLimits, type StoredImage } from './imageAnswer';
 import {
@@ -47,9 +48,8 @@ export interface ClientConfig {
 	scheduler?: RequestScheduler;
 	/** Texts never to let through from the server's answers (the credential's API key). */
 	secrets?: string[];
-	/** The item's deadline (epoch ms) and its Timeout, set by forItem(). */
-	deadline?: number;
-	itemTimeoutMs?: number;
+	/** The item's Timeout, counted from its first request; set by forItem(). */
+	itemClock?: ItemClock;
 }
 
 /** What a request is for, to word its failures. */
@@ -91,27 +91,34 @@ export class SegmindClient {
 	}
 
 	/**
-	 * The client for one item: cancelled by `signal`, and bounded by the item's Timeout: every
-	 * request, retry wait and wait for the request budget ends `timeoutMs` from now at the latest.
+	 * The client for one item: cancelled by `signal`, and bounded by the item's Timeout: from the
+	 * item's first request on, every request, retry wait and wait for the request budget ends
+	 * `timeoutMs` after that first request at the latest (see ItemClock).
 	 */
 	forItem(item: { signal: AbortSignal; timeoutMs: number }): SegmindClient {
 		return new SegmindClient(this.http, {
 			...this.config,
 			signal: item.signal,
-			deadline: Date.now() + item.timeoutMs,
-			itemTimeoutMs: item.timeoutMs,
+			itemClock: new ItemClock(item.timeoutMs),
 		});
 	}
 
 	/** What bounds reading an image answer. */
 	private limits(): ReceiveLimits {
-		const { maxDownloadBytes, signal, deadline, itemTimeoutMs } = this.config;
-		return { maxBytes: maxDownloadBytes, redact: this.redact, signal, itemDeadline: deadline, itemTimeoutMs };
+		const { maxDownloadBytes, signal, itemClock } = this.config;
+		return {
+			maxBytes: maxDownloadBytes,
+			redact: this.redact,
+			signal,
+			itemDeadline: itemClock?.deadline,
+			itemTimeoutMs: itemClock?.timeoutMs,
+		};
 	}
 
 	/** Milliseconds the item has left (undefined: no item deadline). */
 	remainingMs(): number | undefined {
-		return this.config.deadline === undefined ? undefined : Math.max(0, this.config.deadline - Date.now());
+		const deadline = this.config.itemClock?.deadline;
+		return deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
 	}
 
 	/** A keyed request goes only to the credential's own hosts. */
@@ -149,7 +156,7 @@ export class SegmindClient {
 				{
 					timeoutMs: this.config.requestTimeoutMs,
 					...how,
-					hardDeadline: this.config.deadline,
+					itemClock: this.config.itemClock,
 					scheduler: this.config.scheduler,
 				},
 				this.policy,
@@ -182,7 +189,7 @@ export class SegmindClient {
 			return new SegmindFailure('uncertainSubmit', text.message, { description: text.description });
 		}
 		if (error.itemDeadline) {
-			const text = itemTimeoutText(call.what, this.config.itemTimeoutMs ?? 0, requestId, error.lastTry);
+			const text = itemTimeoutText(call.what, this.config.itemClock?.timeoutMs ?? 0, requestId, error.lastTry);
 			return new SegmindFailure('timeout', text.message, { requestId, description: text.description, lastTry: error.lastTry });
 		}
 		const text = networkText(call.what, error.message, { baseUrl: this.config.baseUrl, imageHost: call.imageHost }, requestId);

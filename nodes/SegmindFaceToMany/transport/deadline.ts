@@ -1,6 +1,28 @@
 import { sleep } from 'n8n-workflow';
 
 /**
+ * An item's Timeout, counted from its first request. Before that the item only waits in line for
+ * the request budget (a batch larger than the rate limit allows queues its later items): it has
+ * sent nothing and costs nothing, so that wait is not its time. From its first request on, every
+ * request, retry and wait for the budget ends at `timeoutMs` after that start.
+ */
+export class ItemClock {
+	private startedAt?: number;
+
+	constructor(readonly timeoutMs: number) {}
+
+	/** The item's first request is on its way (later calls change nothing). */
+	start(): void {
+		this.startedAt ??= Date.now();
+	}
+
+	/** Epoch ms the item's time runs out; undefined until it has started. */
+	get deadline(): number | undefined {
+		return this.startedAt === undefined ? undefined : this.startedAt + this.timeoutMs;
+	}
+}
+
+/**
  * A point in time after which a piece of work is abandoned: `signal` aborts at `at` (epoch ms)
  * or when `parent` aborts (the user's Stop), whichever comes first; `expired` says it was the
  * time. Uses n8n's sleep (with a signal, so `dispose()` clears the timer on n8n >= 2.34).

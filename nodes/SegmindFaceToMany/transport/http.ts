@@ -2,7 +2,7 @@ import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { abortableSleep, ExecutionCancelledError, raceAbort, throwIfAborted } from '../helpers/abort';
 import { backoffDelayMs, rateLimitDelayMs, type RetryPolicy } from './backoff';
-import { Deadline } from './deadline';
+import { Deadline, type ItemClock } from './deadline';
 import type { RequestKind, RequestScheduler, Ticket } from './scheduler';
 import { ITEM_DEADLINE, toTransportError, TransportError } from './transportError';
 
@@ -52,10 +52,11 @@ export interface SendOptions {
 	 */
 	deadline?: number;
 	/**
-	 * The item's hard deadline (epoch ms): nothing of this request runs past it, waits for the
-	 * request budget and retry waits included. Running out throws TransportError ITEM_DEADLINE.
+	 * The item's Timeout: once its first request is granted, nothing of this request runs past its
+	 * deadline, waits for the request budget and retry waits included. Running out throws
+	 * TransportError ITEM_DEADLINE.
 	 */
-	hardDeadline?: number;
+	itemClock?: ItemClock;
 	/** The run's shared request budget; requests with the API key wait for it. */
 	scheduler?: RequestScheduler;
 	/** What the request is for (its priority when the budget is short). */
@@ -94,7 +95,8 @@ export async function sendWithRetry(
 	signal?: AbortSignal,
 ): Promise<SentResponse> {
 	let lastTryDone = false;
-	const { hardDeadline } = options;
+	/** The item's deadline as it stands (undefined before its first request was granted). */
+	const hardDeadline = () => options.itemClock?.deadline;
 	/** The wait before the next try, fitted to the deadlines; undefined when no try is left. */
 	/** Thrown when the item's deadline comes before the next try could. */
 	const itemTimeUp = (sent: boolean, lastTry?: string) =>
@@ -104,7 +106,8 @@ export async function sendWithRetry(
 	 * A try that could not start before the item's deadline is no try: the item's time ran out.
 	 */
 	const nextWait = (delayMs: number, sent: boolean, lastTry: string): number | undefined => {
-		if (hardDeadline !== undefined && Date.now() + delayMs >= hardDeadline) throw itemTimeUp(sent, lastTry);
+		const itemEnd = hardDeadline();
+		if (itemEnd !== undefined && Date.now() + delayMs >= itemEnd) throw itemTimeUp(sent, lastTry);
 		if (lastTryDone) return undefined;
 		if (options.deadline === undefined) return delayMs;
 		const left = options.deadline - Date.now();
@@ -116,19 +119,10 @@ export async function sendWithRetry(
 	const streamed = request.encoding === 'stream';
 	for (let attempt = 0; ; attempt++) {
 		throwIfAborted(signal);
-		// The wait for the request budget ends at the item's deadline.
-		const waiting = scheduler && hardDeadline !== undefined ? new Deadline(hardDeadline, signal) : undefined;
-		let ticket: Ticket | undefined;
-		let waitFailure: unknown;
-		try {
-			ticket = await scheduler?.acquire(options.kind ?? 'other', waiting?.signal ?? signal);
-		} catch (error) {
-			waitFailure = waiting?.expired ? itemTimeUp(false) : error;
-		} finally {
-			waiting?.dispose();
-		}
-		if (waitFailure) throw waitFailure;
-		const until = Math.min(Date.now() + options.timeoutMs, hardDeadline ?? Number.POSITIVE_INFINITY);
+		const ticket = scheduler ? await waitForBudget(scheduler, options, signal, () => itemTimeUp(false)) : undefined;
+		options.itemClock?.start();
+		const itemEnd = hardDeadline();
+		const until = Math.min(Date.now() + options.timeoutMs, itemEnd ?? Number.POSITIVE_INFINITY);
 		const deadline = new Deadline(until, signal);
 		let response: IN8nHttpFullResponse | undefined;
 		let failure: TransportError | undefined;
@@ -151,7 +145,7 @@ export async function sendWithRetry(
 			if (signal?.aborted) failure = undefined;
 			else if (deadline.expired) {
 				failure =
-					hardDeadline !== undefined && until >= hardDeadline
+					itemEnd !== undefined && until >= itemEnd
 						? itemTimeUp(true, 'no answer arrived in time')
 						: new TransportError('ETIMEDOUT', 'no answer arrived in time');
 			} else failure = toTransportError(error);
@@ -207,5 +201,53 @@ export async function sendWithRetry(
 		final.release();
 		// With a scheduler, the pause of a 429 is waited for in acquire(), together with every item.
 		if (!(statusCode === 429 && ticket)) await abortableSleep(delayMs, signal);
+	}
+}
+
+/**
+ * Wait for the request budget. Once the item has started (its first request was granted), the
+ * wait ends at the item's deadline. Before that, the item only waits in line behind the others
+ * (a batch larger than the rate limit allows queues its later items) and its Timeout does not
+ * run, except while Segmind has paused everyone with a 429: an item that has waited its whole
+ * Timeout while such a pause lasts, or would have to, fails (nothing was sent for it).
+ */
+async function waitForBudget(
+	scheduler: RequestScheduler,
+	options: SendOptions,
+	signal: AbortSignal | undefined,
+	timeUp: () => TransportError,
+): Promise<Ticket> {
+	const clock = options.itemClock;
+	const started = () => clock?.deadline !== undefined;
+	if (clock && !started() && scheduler.pausedUntil > Date.now() + clock.timeoutMs) throw timeUp();
+	// One place in line, kept however long the wait: `giveUp` aborts it (or the user's Stop does).
+	const giveUp = new AbortController();
+	const onStop = () => giveUp.abort();
+	if (signal?.aborted) giveUp.abort();
+	signal?.addEventListener('abort', onStop, { once: true });
+	const pending = scheduler.acquire(options.kind ?? 'other', giveUp.signal).then(
+		(ticket) => ({ ticket }),
+		(error: unknown) => ({ error }),
+	);
+	try {
+		for (;;) {
+			const waitEnd = clock ? (clock.deadline ?? Date.now() + clock.timeoutMs) : undefined;
+			const timer = waitEnd !== undefined ? new Deadline(waitEnd) : undefined;
+			const rang = new Promise<{ rang: true }>((resolve) =>
+				timer?.signal.addEventListener('abort', () => resolve({ rang: true }), { once: true }),
+			);
+			const first = await Promise.race([pending, rang]);
+			timer?.dispose();
+			if ('ticket' in first) return first.ticket;
+			if ('error' in first) throw first.error;
+			// Waited in line a whole Timeout without starting, and no 429 pause holds it: keep its place.
+			if (!started() && scheduler.pausedUntil <= Date.now()) continue;
+			giveUp.abort();
+			const late = await pending;
+			if ('ticket' in late) late.ticket.done();
+			throw timeUp();
+		}
+	} finally {
+		signal?.removeEventListener('abort', onStop);
 	}
 }

@@ -29,6 +29,8 @@ export interface RequestScheduler {
 	acquire(kind: RequestKind, signal?: AbortSignal): Promise<Ticket>;
 	/** True once status checks should be saved (a cap is set, or a limit that counts them is known). */
 	readonly constrained: boolean;
+	/** Until when (epoch ms) a 429 has paused every request; in the past when there is no pause. */
+	readonly pausedUntil: number;
 }
 
 export interface PauseInfo {
@@ -109,7 +111,7 @@ export class RequestBudget implements RequestScheduler {
 
 	private seq = 0;
 
-	private pausedUntil = 0;
+	private pauseEnd = 0;
 
 	/** Learned from 429s: requests a window lets through (all requests, or only submits). */
 	private limitAll?: number;
@@ -151,6 +153,11 @@ export class RequestBudget implements RequestScheduler {
 	/** True once status checks should be saved: a cap is set, or a limit that counts them is known. */
 	get constrained(): boolean {
 		return this.userCap > 0 || (this.limitAll !== undefined && this.counted !== 'submits');
+	}
+
+	/** Until when (epoch ms) a 429 has paused every request. */
+	get pausedUntil(): number {
+		return this.pauseEnd;
 	}
 
 	/** What the scheduler learned, for tests and the log. */
@@ -240,7 +247,7 @@ export class RequestBudget implements RequestScheduler {
 	private delayMs(kind: RequestKind): number {
 		const now = this.now();
 		this.rollWindow(now);
-		let until = this.pausedUntil;
+		let until = this.pauseEnd;
 		if (kind !== 'long') {
 			for (const { at } of this.open) if (at + SERIAL_SLOT_MS > now) until = Math.max(until, at + SERIAL_SLOT_MS);
 		}
@@ -321,8 +328,8 @@ export class RequestBudget implements RequestScheduler {
 
 	private onRateLimited(now: number, pauseMs: number, told: boolean, startsJob: boolean): void {
 		const resetAt = now + Math.max(0, pauseMs);
-		const pausing = resetAt > this.pausedUntil;
-		if (pausing) this.pausedUntil = resetAt;
+		const pausing = resetAt > this.pauseEnd;
+		if (pausing) this.pauseEnd = resetAt;
 		if (told) this.learn(resetAt, startsJob);
 		if (pausing) {
 			const info: PauseInfo = { pauseMs: resetAt - now, limit: this.limit, windowMs: this.windowMs };

@@ -1,4 +1,7 @@
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, rateLimitDelayMs } from '../../../nodes/SegmindFaceToMany/transport/backoff';
+import { ItemClock } from '../../../nodes/SegmindFaceToMany/transport/deadline';
+import { sendWithRetry } from '../../../nodes/SegmindFaceToMany/transport/http';
+import type { RequestScheduler, Ticket } from '../../../nodes/SegmindFaceToMany/transport/scheduler';
 import { toTransportError } from '../../../nodes/SegmindFaceToMany/transport/transportError';
 
 describe('retry timing', () => {
@@ -40,5 +43,48 @@ describe('connection failures', () => {
 		});
 		const error = toTransportError({ message: 'wrapper', cause: axiosLike });
 		expect(JSON.stringify(error) + error.message + String(error.stack)).not.toContain(secret);
+	});
+});
+
+describe("an item's Timeout and the wait for the request budget", () => {
+	const ticket: Ticket = { done: () => undefined, rateLimited: () => undefined };
+	/** A budget that grants after `holdMs`; `pausedFor` > 0: a 429 pause is in effect that long. */
+	const budget = (holdMs: number, pausedFor = 0): RequestScheduler => {
+		const pausedUntil = Date.now() + pausedFor;
+		return {
+			constrained: false,
+			pausedUntil,
+			acquire: async (_kind, signal) =>
+				await new Promise<Ticket>((resolve, reject) => {
+					const timer = setTimeout(() => resolve(ticket), holdMs);
+					signal?.addEventListener('abort', () => {
+						clearTimeout(timer);
+						reject(new Error('aborted'));
+					});
+				}),
+		};
+	};
+	const http = async () => ({ statusCode: 200, headers: {}, body: '{}' });
+	const send = (scheduler: RequestScheduler, clock: ItemClock) =>
+		sendWithRetry(http, { method: 'GET', url: 'https://api.segmind.com/v1/get-user-credits' }, { authenticated: true, retry: 'idempotent', timeoutMs: 5000, scheduler, itemClock: clock }, { ...DEFAULT_RETRY_POLICY, maxRetries: 0 });
+
+	it('does not run while the item waits in line before its first request (pacing, no 429 pause)', async () => {
+		const clock = new ItemClock(100);
+		const response = await send(budget(300), clock);
+		expect(response.statusCode).toBe(200);
+		// The clock started with the request: the item now has its whole Timeout ahead of it.
+		expect(clock.deadline! - Date.now()).toBeGreaterThan(50);
+	});
+
+	it('ends the wait when a 429 pause outlasts the Timeout, before the item sent anything', async () => {
+		const startedAt = Date.now();
+		await expect(send(budget(60_000, 60_000), new ItemClock(100))).rejects.toMatchObject({ code: 'EITEMDEADLINE' });
+		expect(Date.now() - startedAt).toBeLessThan(1000);
+	});
+
+	it('bounds every wait once the item has started', async () => {
+		const clock = new ItemClock(100);
+		clock.start();
+		await expect(send(budget(300), clock)).rejects.toMatchObject({ code: 'EITEMDEADLINE' });
 	});
 });
