@@ -3,6 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { CREDENTIAL_NAME } from '../constants';
 import { Semaphore } from '../helpers/concurrency';
 import type { JobDurations } from '../helpers/polling';
+import { seconds } from '../helpers/values';
 import type { RunOptions } from './runOptions';
 import { acquireBudget, type BudgetLease } from '../transport/budgets';
 import { SegmindClient } from '../transport/client';
@@ -44,8 +45,6 @@ export interface ItemRun extends RunContext {
 	/** Called once Segmind has accepted a job for this item (it is billed from then on). */
 	onSubmitted: (requestId: string) => void;
 }
-
-const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 /**
  * The run's shared pieces: n8n's HTTP helpers behind one client, the API key's request budget

@@ -5,7 +5,7 @@
  */
 import type { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { megabytes } from '../helpers/values';
+import { megabytes, seconds } from '../helpers/values';
 import { SegmindFailure, type FailureKind } from './failures';
 
 export interface FailureText {
@@ -15,7 +15,6 @@ export interface FailureText {
 }
 
 const join = (...parts: Array<string | undefined | false>) => parts.filter(Boolean).join(' ');
-const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 100) / 10)} s`;
 
 const getResultHint = (requestId: string) =>
 	`Collect it with the Get Job Result operation and request ID ${requestId} within 1 hour (Segmind keeps results that long).`;
