@@ -1,4 +1,4 @@
-/** Facts of Segmind's face-to-many API (see ../../../shared/segmind-protocol.md, mirrored in README). */
+/** Facts of Segmind's face-to-many API, each declared once (the README says them to users). */
 
 /** The six styles, spelled exactly as Segmind expects them. */
 export const STYLES = ['3D', 'Emoji', 'Video game', 'Pixels', 'Clay', 'Toy'] as const;
@@ -22,3 +22,6 @@ export const DEFAULT_UPLOAD_BASE_URL = 'https://workflows-api.segmind.com';
 
 /** Segmind keeps a job's status and result this long after submission. */
 export const RESULT_RETENTION = '1 hour';
+
+/** How long an output image link (output_url) can be downloaded. */
+export const OUTPUT_LINK_LIFETIME = '7 days';

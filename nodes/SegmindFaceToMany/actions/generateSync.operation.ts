@@ -4,7 +4,7 @@ import type { Operation } from './operation';
 import { jobPayload, prepareJob, type JobPlan } from './job';
 import { binaryStore, outputFileName, storedImageItem } from '../helpers/outputImage';
 import { toNumber } from '../helpers/values';
-import { header } from '../transport/responses';
+import { header } from '../transport/wire';
 
 /** Sync Generate Image (Legacy): Segmind's v1 call, one request that answers with the image itself. */
 export const generateSync: Operation<JobPlan> = {

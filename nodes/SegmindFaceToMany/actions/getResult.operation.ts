@@ -6,7 +6,8 @@ import { waitForResult } from './job';
 import { downloadTo, outputImage } from '../helpers/outputImage';
 import { labelOf, readField, ValidationFailure } from '../helpers/parameters';
 import { trimSlash } from '../helpers/values';
-import { jobFailed, originOf } from '../transport/responses';
+import { jobFailed } from '../transport/responses';
+import { originOf } from '../transport/wire';
 
 const requestIdField: INodeProperties = {
 	displayName: 'Request ID or Status URL',

@@ -4,21 +4,9 @@ import { z } from 'zod';
 import { modelOptionsField, optionOf, promptField, styleField } from './common.fields';
 import { CUSTOM_LORA_URL_PATTERN, type Style } from '../constants';
 import { readField } from '../helpers/parameters';
+import type { JobPayload } from '../transport/wire';
 
-/** The JSON body of a face-to-many job, exactly as Segmind receives it (flat, Segmind's names). */
-export interface JobPayload {
-	image: string;
-	style: Style;
-	prompt: string;
-	negative_prompt: string;
-	seed: number;
-	lora_scale: number;
-	prompt_strength: number;
-	denoising_strength: number;
-	instant_id_strength: number;
-	control_depth_strength: number;
-	custom_lora_url?: string;
-}
+export type { JobPayload } from '../transport/wire';
 
 /** Each Model Options field under the name Segmind gives it. */
 const MODEL_FIELDS = {

@@ -1,6 +1,8 @@
 /**
- * What went wrong talking to Segmind, in terms a user can act on. The transport throws these;
- * `errors.ts` turns them into n8n errors. They never carry request headers (the API key).
+ * What went wrong talking to Segmind, as facts: the transport and the operations throw a
+ * SegmindFailure saying what happened and while doing what; `messages.ts` words it and
+ * `toNodeError.ts` turns it into the n8n error a user reads. Nothing here knows HTTP or n8n, and
+ * a failure never carries request data (the API key).
  */
 export type FailureKind =
 	| 'auth' // 401/403: key missing, wrong, or not allowed
@@ -17,35 +19,170 @@ export type FailureKind =
 	| 'timeout' // the job did not finish in time
 	| 'http'; // any other HTTP error
 
+/** What the node was doing when it failed. */
+export type Step =
+	| 'submit' // POST /v2/face-to-many
+	| 'run' // POST /v1/face-to-many, the legacy one-request job
+	| 'status'
+	| 'result'
+	| 'upload' // the input image to Segmind's storage
+	| 'credits' // the credit balance
+	| 'download' // the output image, from its public host
+	| 'receive'; // reading the output image's bytes once the download answered
+
+/** Why a job request (submit, v1 run) that was sent proves nothing: a job may exist, and be billed. */
+export type Unproven =
+	| { after: 'noAnswer'; cause: string }
+	| { after: 'timeout'; awaiting: 'answer' | 'image' }
+	| { after: 'serverError'; status: number }
+	| { after: 'incompleteImage'; detail: string };
+
+/**
+ * The facts of each kind of failure, no more than its words need. `status` is always an HTTP
+ * status code; `host` (image failures) is the public host the output image came from, absent
+ * for the v1 answer.
+ */
+export type FailureFacts =
+	/** Segmind answered with an HTTP error, after the retries that were safe (`maxRetries` allowed). */
+	| { problem: 'httpError'; step: Step; status: number; said?: string; maxRetries: number }
+	| ({ problem: 'maybeBilled'; step: 'submit' | 'run' } & Unproven)
+	/** The submit was accepted (2xx) but its answer is not JSON (`missing` absent) or lacks fields. */
+	| { problem: 'badSubmitAnswer'; missing?: string[] }
+	/** The item's Timeout ran out during a request, a retry wait or a wait for the request budget. */
+	| { problem: 'itemTimeout'; step: Step; timeoutMs: number; lastTry?: string }
+	| { problem: 'unreachable'; step: Step; cause: string; baseUrl: string; imageHost?: string }
+	/** A URL the API key would go to is not on the credential's hosts (`allowed`); nothing was sent. */
+	| { problem: 'foreignHost'; origin: string; allowed: string[] }
+	/** A 2xx status or result answer that is no job state, after retries. */
+	| { problem: 'unreadableJobAnswer'; step: Step; notJson: boolean }
+	| { problem: 'expired' }
+	| { problem: 'jobFailed'; reason: string }
+	| { problem: 'jobTimedOut'; timeoutMs: number; lastStatus: string }
+	| { problem: 'notCompleted'; jobStatus: string }
+	| { problem: 'noOutputUrl' }
+	| { problem: 'imageLinkFailed'; status: number; host: string }
+	| { problem: 'imageTooLarge'; host?: string; bytes?: number; capBytes: number }
+	| { problem: 'notAnImage'; host?: string; seen: string }
+	/** The output image arrived cut short, twice. */
+	| { problem: 'imageIncomplete'; host: string; detail: string }
+	| { problem: 'noUploadUrl' }
+	| { problem: 'creditsNotJson' }
+	/** Worded where it arose (the Check Credits First failures, until they move into actions/). */
+	| { problem: 'worded'; kind: FailureKind; message: string; description: string };
+
+/** What a failure may know besides its facts. */
+export interface FailureContext {
+	requestId?: string;
+	/** The HTTP status of the answer that failed, when it is not one of the facts. */
+	httpCode?: number;
+	/** The server's parsed answer (redacted; never request data). */
+	body?: unknown;
+}
+
+/** The kind of an HTTP error status (every 3xx, and codes Segmind does not document, are 'http'). */
+export function kindOfStatus(status: number): FailureKind {
+	if (status === 401 || status === 403) return 'auth';
+	if (status === 406) return 'credits';
+	if (status === 429) return 'rateLimited';
+	if (status >= 500) return 'server';
+	if (status === 400 || status === 410 || status === 422) return 'rejected';
+	return 'http';
+}
+
+/** The kind of a failure, from its facts (exhaustive: a new problem must say its kind). */
+function kindOf(facts: FailureFacts): FailureKind {
+	switch (facts.problem) {
+		case 'httpError':
+			return kindOfStatus(facts.status);
+		case 'maybeBilled':
+			if (facts.after === 'serverError') return 'server';
+			return facts.after === 'incompleteImage' ? 'badResponse' : 'uncertainSubmit';
+		case 'itemTimeout':
+		case 'jobTimedOut':
+			return 'timeout';
+		case 'unreachable':
+			return 'network';
+		case 'expired':
+			return 'expired';
+		case 'jobFailed':
+			return 'failed';
+		case 'imageLinkFailed':
+		case 'imageTooLarge':
+		case 'imageIncomplete':
+			return 'download';
+		case 'notAnImage':
+			return facts.host === undefined ? 'badResponse' : 'download';
+		case 'badSubmitAnswer':
+		case 'foreignHost':
+		case 'unreadableJobAnswer':
+		case 'notCompleted':
+		case 'noOutputUrl':
+		case 'noUploadUrl':
+		case 'creditsNotJson':
+			return 'badResponse';
+		case 'worded':
+			return facts.kind;
+	}
+}
+
 export class SegmindFailure extends Error {
 	readonly kind: FailureKind;
+
+	readonly facts: FailureFacts;
 
 	readonly httpCode?: number;
 
 	readonly requestId?: string;
 
-	readonly description: string;
-
-	/** A timeout: what the last try got (e.g. "HTTP 503", "no answer arrived in time"). */
-	readonly lastTry?: string;
-
 	/** The server's parsed error body (never request data). */
 	readonly body?: Record<string, unknown>;
 
+	/** What happened, as facts (worded at the edge, by errors/messages.ts). */
+	constructor(facts: FailureFacts, context?: FailureContext);
+
+	/** A failure worded where it arose. */
+	constructor(kind: FailureKind, message: string, details?: FailureContext & { description?: string });
+
 	constructor(
-		kind: FailureKind,
-		message: string,
-		details: { description?: string; httpCode?: number; requestId?: string; body?: unknown; lastTry?: string } = {},
+		factsOrKind: FailureFacts | FailureKind,
+		contextOrMessage?: FailureContext | string,
+		details: FailureContext & { description?: string } = {},
 	) {
-		super(message);
+		const facts: FailureFacts =
+			typeof factsOrKind === 'string'
+				? { problem: 'worded', kind: factsOrKind, message: String(contextOrMessage), description: details.description ?? '' }
+				: factsOrKind;
+		const context = typeof contextOrMessage === 'object' ? contextOrMessage : details;
+		super(summary(facts));
 		this.name = 'SegmindFailure';
-		this.kind = kind;
-		this.httpCode = details.httpCode;
-		this.requestId = details.requestId;
-		this.description = details.description ?? '';
-		this.body = isRecord(details.body) ? details.body : undefined;
-		this.lastTry = details.lastTry;
+		this.facts = facts;
+		this.kind = kindOf(facts);
+		this.httpCode = context.httpCode ?? ('status' in facts ? facts.status : undefined);
+		this.requestId = context.requestId;
+		this.body = isRecord(context.body) ? context.body : undefined;
 	}
+
+	/** A timeout: what the last try got (e.g. "HTTP 503", "no answer arrived in time"). */
+	get lastTry(): string | undefined {
+		return this.facts.problem === 'itemTimeout' ? this.facts.lastTry : undefined;
+	}
+}
+
+/**
+ * The error's own message, for logs and for what a caller reads in passing (a failed status
+ * check's detail): a connection failure's cause, else the problem and its facts. Users read the
+ * words of messages.ts.
+ */
+function summary(facts: FailureFacts): string {
+	if (facts.problem === 'worded') return facts.message;
+	if ('cause' in facts) return facts.cause;
+	const { problem, ...rest } = facts;
+	return `Segmind ${problem} ${JSON.stringify(rest)}`;
+}
+
+/** The job was still running when the item's Timeout ran out (`lastStatus`: what the checks saw last). */
+export function timedOut(requestId: string, timeoutMs: number, lastStatus: string): SegmindFailure {
+	return new SegmindFailure({ problem: 'jobTimedOut', timeoutMs, lastStatus }, { requestId });
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -4,7 +4,7 @@ import { ExecutionCancelledError } from '../helpers/abort';
 import { ValidationFailure } from '../helpers/parameters';
 import { redactor, SegmindFailure, serverErrorText, type FailureKind } from './failures';
 import { guidanceFor } from './guidance';
-
+import { failureText } from './messages';
 
 /**
  * Failures whose server text can be the model's reason (a FAILED job, a refused request, or an
@@ -51,18 +51,19 @@ export function toNodeError(
 		if (error.requestId) context.request_id = error.requestId;
 		const serverText = serverErrorText(error.body);
 		if (serverText) context.server_error = clean(serverText);
+		const text = failureText(error);
 		// Known model/Segmind texts: the plain title and advice replace the generic ones, and the
 		// server's own words follow. Unknown texts: the failure's own title and description.
-		const guidance = GUIDED_KINDS.includes(error.kind) ? guidanceFor(serverText ?? error.message) : undefined;
+		const guidance = GUIDED_KINDS.includes(error.kind) ? guidanceFor(serverText ?? text.message) : undefined;
 		if (guidance) context.failure_reason = guidance.topic;
 		const parts = guidance
 			? [guidance.advice, serverText ? `Segmind said: "${serverText}".` : '']
-			: [error.description];
+			: [text.description];
 		if (error.requestId && !parts.some((part) => part.includes(error.requestId as string))) {
 			parts.push(`Request ID: ${error.requestId}.`);
 		}
 		const description = clean(parts.filter(Boolean).join(' ')) || undefined;
-		const message = title(guidance?.title ?? error.message);
+		const message = title(guidance?.title ?? text.message);
 		if (error.httpCode !== undefined) {
 			const apiError = new NodeApiError(node, { ...context, httpCode: String(error.httpCode) }, {
 				message,

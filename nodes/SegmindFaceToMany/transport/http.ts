@@ -5,6 +5,7 @@ import { backoffDelayMs, rateLimitDelayMs, type RetryPolicy } from './backoff';
 import { Deadline, type ItemClock } from './deadline';
 import type { RequestKind, RequestScheduler, Ticket } from './scheduler';
 import { ITEM_DEADLINE, toTransportError, TransportError } from './transportError';
+import type { HttpResponse } from './wire';
 
 /** One HTTP call through n8n's helpers; `authenticated` adds the credential's x-api-key header. */
 export type HttpCall = (options: IHttpRequestOptions, authenticated: boolean) => Promise<IN8nHttpFullResponse>;
@@ -18,11 +19,8 @@ export type HttpCall = (options: IHttpRequestOptions, authenticated: boolean) =>
  */
 export type RetryMode = 'idempotent' | 'submit';
 
-export interface HttpResponse {
-	statusCode: number;
-	headers: Record<string, string | string[] | undefined>;
-	body: unknown;
-}
+// The answer's shape lives in wire.ts; re-exported for the files that import it from here.
+export type { HttpResponse } from './wire';
 
 /** Parse a body that may be JSON text, a Buffer, or already an object. */
 export function parseBody(body: unknown): unknown {

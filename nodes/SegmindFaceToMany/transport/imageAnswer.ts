@@ -4,19 +4,18 @@
  * be an image by its first bytes and whole by the time it ends (see BodyWatch).
  */
 import { redactDeep, SegmindFailure } from '../errors/failures';
-import { downloadTexts, itemTimeoutText, uncertainSubmitText } from '../errors/messages';
 import { ExecutionCancelledError } from '../helpers/abort';
 import { describeBytes, detectImageType, imageProblem } from '../helpers/image';
-import { discardBody, type HttpResponse, type SentResponse } from './http';
+import { discardBody, type SentResponse } from './http';
 import { BodyWatch, isStreamBody, type BinarySource } from './imageStream';
-import { header, toBuffer } from './responses';
+import { header, toBuffer, type Headers } from './wire';
 
 /** What a stored image is, for the store callback. */
 export interface ImageInfo {
 	mimeType: string;
 	extension: string;
 	/** The answer's headers (redacted). */
-	headers: HttpResponse['headers'];
+	headers: Headers;
 }
 
 /** Stores an image stream (e.g. through n8n's prepareBinaryData); must consume `source`. */
@@ -39,26 +38,22 @@ export interface ReceiveLimits {
 	itemTimeoutMs?: number;
 }
 
-/** How the failures of one kind of image answer are worded. */
-export interface ImageTexts {
-	label: string;
-	notImage: string;
-	notImageKind: 'download' | 'badResponse';
-	sizeHint: string;
+/** Whose image answer it is: its failures name it. */
+export interface ImageSource {
+	/** The public host of a downloaded output image; absent for the v1 answer (a job that may be billed). */
+	host?: string;
 	requestId?: string;
+	/** The answer's status, for a v1 answer that is not an image. */
 	httpCode?: number;
-	/** The answer of a request that ran a billed job (v1): failures say it may be billed. */
-	billed?: boolean;
 }
 
-function tooLarge(limits: ReceiveLimits, texts: ImageTexts, bytes: number | undefined): SegmindFailure {
-	const text = downloadTexts.tooLarge(texts.label, bytes, limits.maxBytes, texts.sizeHint);
-	return new SegmindFailure('download', text.message, { requestId: texts.requestId, description: text.description });
+function tooLarge(limits: ReceiveLimits, source: ImageSource, bytes: number | undefined): SegmindFailure {
+	return new SegmindFailure({ problem: 'imageTooLarge', host: source.host, bytes, capBytes: limits.maxBytes }, { requestId: source.requestId });
 }
 
-function notImage(texts: ImageTexts, head: Buffer, headers: HttpResponse['headers']): SegmindFailure {
-	const text = downloadTexts.notImage(texts.notImage, describeBytes(head, header(headers, 'content-type')));
-	return new SegmindFailure(texts.notImageKind, text.message, { requestId: texts.requestId, httpCode: texts.httpCode });
+function notImage(source: ImageSource, head: Buffer, headers: Headers): SegmindFailure {
+	const seen = describeBytes(head, header(headers, 'content-type'));
+	return new SegmindFailure({ problem: 'notAnImage', host: source.host, seen }, { requestId: source.requestId, httpCode: source.httpCode });
 }
 
 /**
@@ -70,19 +65,19 @@ export async function receiveImage<T>(
 	limits: ReceiveLimits,
 	response: SentResponse,
 	store: ImageStore<T>,
-	texts: ImageTexts,
+	source: ImageSource,
 ): Promise<StoredImage<T> | { problem: string }> {
 	const headers = redactDeep(response.headers, limits.redact);
 	const declared = Number(header(headers, 'content-length'));
 	if (Number.isFinite(declared) && declared > limits.maxBytes) {
 		response.release();
 		discardBody(response.body);
-		throw tooLarge(limits, texts, declared);
+		throw tooLarge(limits, source, declared);
 	}
 	const { body } = response;
 	if (!isStreamBody(body)) {
 		response.release();
-		return await storeBuffer(limits, toBuffer(body), headers, store, texts);
+		return await storeBuffer(limits, toBuffer(body), headers, store, source);
 	}
 	const watch = new BodyWatch(body, limits.maxBytes);
 	const { signal } = response.deadline;
@@ -108,16 +103,15 @@ export async function receiveImage<T>(
 	}
 	if (limits.signal?.aborted) throw new ExecutionCancelledError();
 	const end = watch.ended;
-	if (end?.reason === 'tooLarge') throw tooLarge(limits, texts, undefined);
+	if (end?.reason === 'tooLarge') throw tooLarge(limits, source, undefined);
 	if (end?.reason === 'stopped') {
 		const itemDeadline = limits.itemDeadline !== undefined && response.deadline.at >= limits.itemDeadline;
-		if (itemDeadline && texts.billed) {
-			const text = uncertainSubmitText("the item's Timeout ran out before the whole image came", texts.requestId);
-			throw new SegmindFailure('uncertainSubmit', text.message, { requestId: texts.requestId, description: text.description });
+		const { requestId } = source;
+		if (itemDeadline && source.host === undefined) {
+			throw new SegmindFailure({ problem: 'maybeBilled', step: 'run', after: 'timeout', awaiting: 'image' }, { requestId });
 		}
 		if (itemDeadline) {
-			const text = itemTimeoutText(`receiving ${texts.label.toLowerCase()}`, limits.itemTimeoutMs ?? 0, texts.requestId);
-			throw new SegmindFailure('timeout', text.message, { requestId: texts.requestId, description: text.description });
+			throw new SegmindFailure({ problem: 'itemTimeout', step: 'receive', timeoutMs: limits.itemTimeoutMs ?? 0 }, { requestId });
 		}
 		return { problem: 'it did not arrive completely within the request time limit' };
 	}
@@ -126,7 +120,7 @@ export async function receiveImage<T>(
 		return { stored: stored.value, mimeType: stored.mimeType, extension: stored.extension, headers, bytes: watch.bytes };
 	}
 	const head = watch.head();
-	if (!stored && !watch.broken && head.length > 0 && !detectImageType(head)) throw notImage(texts, head, headers);
+	if (!stored && !watch.broken && head.length > 0 && !detectImageType(head)) throw notImage(source, head, headers);
 	return { problem: watch.bytes ? `the connection closed after ${watch.bytes} bytes` : 'the connection closed before any byte arrived' };
 }
 
@@ -134,19 +128,18 @@ export async function receiveImage<T>(
 async function storeBuffer<T>(
 	limits: ReceiveLimits,
 	bytes: Buffer,
-	headers: HttpResponse['headers'],
+	headers: Headers,
 	store: ImageStore<T>,
-	texts: ImageTexts,
+	source: ImageSource,
 ): Promise<StoredImage<T> | { problem: string }> {
-	if (bytes.length > limits.maxBytes) throw tooLarge(limits, texts, bytes.length);
+	if (bytes.length > limits.maxBytes) throw tooLarge(limits, source, bytes.length);
 	const type = detectImageType(bytes);
-	if (!type) throw notImage(texts, bytes, headers);
+	if (!type) throw notImage(source, bytes, headers);
 	const problem = imageProblem(bytes, type);
 	if (problem) return { problem };
 	const stored = await store(bytes, { ...type, headers });
 	return { stored, ...type, headers, bytes: bytes.length };
 }
-
 
 /** The first 64 KB of a streamed error answer (the rest is dropped). */
 export async function readSmall(response: SentResponse): Promise<Buffer> {

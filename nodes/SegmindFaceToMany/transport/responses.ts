@@ -1,9 +1,12 @@
-/** Reading Segmind's answers: submit handles, job states, results, and non-2xx answers. */
+/**
+ * Reading Segmind's answers (already parsed and redacted): submit handles, job states, results,
+ * uploads, the balance, and non-2xx answers. What cannot be used becomes a SegmindFailure of
+ * facts; the words are errors/messages.ts's.
+ */
 import type { IDataObject } from 'n8n-workflow';
 
-import { isRecord, SegmindFailure, serverErrorText } from '../errors/failures';
-import { foreignUrlText, httpFailureText, jobFailedText, uncertainSubmitText, unreadableJobAnswerText } from '../errors/messages';
-import type { HttpResponse } from './http';
+import { isRecord, SegmindFailure, serverErrorText, type Step } from '../errors/failures';
+import { header, isSuccess, originOf, type HttpResponse } from './wire';
 
 export interface SubmittedJob {
 	requestId: string;
@@ -24,42 +27,21 @@ export interface JobResult {
 	body: Record<string, unknown>;
 }
 
-export const isSuccess = (statusCode: number) => statusCode >= 200 && statusCode < 300;
-
-/** The origin of a URL, or undefined when it is not one. */
-export function originOf(url: string): string | undefined {
-	try {
-		return new URL(url).origin;
-	} catch {
-		return undefined;
-	}
-}
-
-/** A header's first value. */
-export function header(headers: HttpResponse['headers'], name: string): string | undefined {
-	const value = headers[name];
-	return Array.isArray(value) ? value[0] : value;
-}
-
-export function toBuffer(body: unknown): Buffer {
-	if (Buffer.isBuffer(body)) return body;
-	if (body instanceof ArrayBuffer) return Buffer.from(body);
-	if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-	if (typeof body === 'string') return Buffer.from(body);
-	if (body === undefined || body === null) return Buffer.alloc(0);
-	return Buffer.from(JSON.stringify(body));
-}
-
-/** Turn a non-2xx API answer into a failure a user can act on (the body is already redacted). */
-export function httpFailure(response: HttpResponse, what: string, maxRetries: number, requestId?: string): SegmindFailure {
+/** A non-2xx API answer, after `maxRetries` allowed retries. */
+export function httpFailure(response: HttpResponse, step: Step, maxRetries: number, requestId?: string): SegmindFailure {
 	const { statusCode, body } = response;
-	const text = httpFailureText(statusCode, what, { said: serverErrorText(body), requestId, maxRetries });
-	return new SegmindFailure(text.kind, text.message, {
-		httpCode: statusCode,
-		requestId,
-		body,
-		description: text.description || undefined,
-	});
+	return new SegmindFailure({ problem: 'httpError', step, status: statusCode, said: serverErrorText(body), maxRetries }, { requestId, body });
+}
+
+/**
+ * A job request (submit, v1 run) that was answered with an error. A 5xx may still have created
+ * (and billed) a job: it is said so, with the request ID when Segmind gave one.
+ */
+export function refusedJob(response: HttpResponse, step: 'submit' | 'run', maxRetries: number): SegmindFailure {
+	const { statusCode, body } = response;
+	if (statusCode < 500) return httpFailure(response, step, maxRetries);
+	const fromBody = isRecord(body) && typeof body.request_id === 'string' ? body.request_id : undefined;
+	return new SegmindFailure({ problem: 'maybeBilled', step, after: 'serverError', status: statusCode }, { requestId: fromBody ?? header(response.headers, 'x-request-id'), body });
 }
 
 /**
@@ -68,31 +50,18 @@ export function httpFailure(response: HttpResponse, what: string, maxRetries: nu
  */
 export function readSubmitAnswer(response: HttpResponse, apiOrigin: string | undefined): SubmittedJob {
 	const { statusCode, body } = response;
-	if (!isRecord(body)) {
-		const text = uncertainSubmitText('its answer is not JSON');
-		throw new SegmindFailure('badResponse', 'Segmind accepted the job but its answer is not JSON', {
-			httpCode: statusCode,
-			description: `${text.description} Check the Base URL in the Segmind credential points at the API.`,
-		});
-	}
+	if (!isRecord(body)) throw new SegmindFailure({ problem: 'badSubmitAnswer' }, { httpCode: statusCode });
 	const requestId = typeof body.request_id === 'string' && body.request_id.trim() ? body.request_id : undefined;
-	const missing = ['request_id', 'status_url', 'response_url'].filter(
-		(key) => typeof body[key] !== 'string' || !(body[key] as string).trim(),
-	);
+	const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string).trim() : '');
+	const missing = ['request_id', 'status_url', 'response_url'].filter((key) => !text(key));
 	if (missing.length) {
-		throw new SegmindFailure('badResponse', `Segmind accepted the job but its answer lacks ${missing.join(', ')}`, {
-			httpCode: statusCode,
-			requestId,
-			body,
-			description: uncertainSubmitText('its answer is incomplete', requestId).description,
-		});
+		throw new SegmindFailure({ problem: 'badSubmitAnswer', missing }, { httpCode: statusCode, requestId, body });
 	}
-	const statusUrl = (body.status_url as string).trim();
-	const responseUrl = (body.response_url as string).trim();
+	const statusUrl = text('status_url');
+	const responseUrl = text('response_url');
 	const foreign = [statusUrl, responseUrl].find((url) => originOf(url) !== apiOrigin);
 	if (foreign !== undefined) {
-		const text = foreignUrlText(foreign, apiOrigin ? [apiOrigin] : [], requestId);
-		throw new SegmindFailure('badResponse', text.message, { requestId, description: text.description });
+		throw new SegmindFailure({ problem: 'foreignHost', origin: originOf(foreign) ?? foreign, allowed: apiOrigin ? [apiOrigin] : [] }, { requestId });
 	}
 	return {
 		requestId: requestId as string,
@@ -109,7 +78,7 @@ export function isReadableJobAnswer(response: HttpResponse): boolean {
 }
 
 /** The state of a job from a status or result answer; throws for answers that are no state. */
-export function readJobState(response: HttpResponse, requestId: string, what: string, maxRetries: number): JobStatus {
+export function readJobState(response: HttpResponse, requestId: string, step: Step, maxRetries: number): JobStatus {
 	const { statusCode, body } = response;
 	const record = isRecord(body) ? body : undefined;
 	const status = typeof record?.status === 'string' ? record.status.toUpperCase() : undefined;
@@ -119,26 +88,17 @@ export function readJobState(response: HttpResponse, requestId: string, what: st
 	if (record && status === 'FAILED') {
 		return { state: 'FAILED', error: serverErrorText(record) ?? 'no reason given', body: record, metrics };
 	}
-	if (statusCode === 404) {
-		throw new SegmindFailure('expired', `Request ${requestId} expired or unknown`, {
-			httpCode: 404,
-			requestId,
-			body,
-			description:
-				"Segmind keeps a job's status and result for 1 hour after it is submitted. Check the request ID, or run the image again.",
-		});
-	}
+	if (statusCode === 404) throw new SegmindFailure({ problem: 'expired' }, { httpCode: 404, requestId, body });
 	if (isSuccess(statusCode) && status) return { state: 'PENDING', status, metrics };
 	if (isSuccess(statusCode)) {
-		const text = unreadableJobAnswerText(what, requestId, record ? 'has no job status' : 'is not JSON');
-		throw new SegmindFailure('badResponse', text.message, { httpCode: statusCode, requestId, body, description: text.description });
+		throw new SegmindFailure({ problem: 'unreadableJobAnswer', step, notJson: !record }, { httpCode: statusCode, requestId, body });
 	}
-	throw httpFailure(response, what, maxRetries, requestId);
+	throw httpFailure(response, step, maxRetries, requestId);
 }
 
-export function jobFailed(requestId: string, error: string, body?: unknown): SegmindFailure {
-	const text = jobFailedText(requestId, error);
-	return new SegmindFailure('failed', text.message, { httpCode: 422, requestId, body, description: text.description });
+/** A job Segmind reports FAILED, with its reason (the model's exception text, often). */
+export function jobFailed(requestId: string, reason: string, body?: unknown): SegmindFailure {
+	return new SegmindFailure({ problem: 'jobFailed', reason }, { httpCode: 422, requestId, body });
 }
 
 /** The output URL of a result body: `output` (string or array) or `images[0].url`. */
@@ -162,17 +122,28 @@ export function findOutputUrl(body: Record<string, unknown>): string | undefined
 
 export function toJobResult(body: Record<string, unknown>, requestId: string): JobResult {
 	const outputUrl = findOutputUrl(body);
-	if (!outputUrl) {
-		throw new SegmindFailure('badResponse', `Segmind's result for job ${requestId} has no output image URL`, {
-			requestId,
-			body,
-			description: 'Expected "output" (a URL or a list of URLs) or "images[0].url" in the result.',
-		});
-	}
+	if (!outputUrl) throw new SegmindFailure({ problem: 'noOutputUrl' }, { requestId, body });
 	return {
 		outputUrl,
 		seed: typeof body.seed === 'number' ? body.seed : undefined,
 		metrics: isRecord(body.metrics) ? (body.metrics as IDataObject) : {},
 		body,
 	};
+}
+
+/** The public URL of an uploaded asset (`file_urls` or `urls`, the first http(s) one). */
+export function readUploadAnswer(response: HttpResponse): string {
+	const { statusCode, body } = response;
+	const record = isRecord(body) ? body : {};
+	const urls = [record.file_urls, record.urls].find(Array.isArray) as unknown[] | undefined;
+	const url = urls?.find((u): u is string => typeof u === 'string' && /^https?:\/\//.test(u));
+	if (!url) throw new SegmindFailure({ problem: 'noUploadUrl' }, { httpCode: statusCode, body });
+	return url;
+}
+
+/** The credit balance answer, as Segmind gave it (a JSON object). */
+export function readCreditsAnswer(response: HttpResponse): IDataObject {
+	const { statusCode, body } = response;
+	if (!isRecord(body)) throw new SegmindFailure({ problem: 'creditsNotJson' }, { httpCode: statusCode });
+	return body as IDataObject;
 }

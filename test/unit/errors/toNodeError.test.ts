@@ -16,12 +16,13 @@ const node: INode = {
 
 describe('error mapping', () => {
 	it('keeps messages n8n would otherwise rewrite (it replaces texts containing error codes)', () => {
-		const failure = new SegmindFailure('network', 'Could not reach Segmind while checking the job status: no answer arrived in time', {
-			requestId: 'r1',
-		});
+		const failure = new SegmindFailure(
+			{ problem: 'unreachable', step: 'status', cause: 'no answer arrived in time', baseUrl: 'https://api.segmind.com' },
+			{ requestId: 'r1' },
+		);
 		const error = toNodeError(node, failure, 0);
 		expect(error).toBeInstanceOf(NodeOperationError);
-		expect(error.message).toBe(failure.message);
+		expect(error.message).toBe('Could not reach Segmind while checking the job status: no answer arrived in time');
 	});
 
 	it('turns bad input into a NodeOperationError that says nothing was sent', () => {
@@ -33,13 +34,13 @@ describe('error mapping', () => {
 });
 
 describe('toNodeError shows the advice', () => {
-	const failed = (text: string, description = 'The job ran and Segmind reported FAILED.') =>
-		new SegmindFailure('failed', `The Segmind job failed: ${text}`, {
-			httpCode: 422,
-			requestId: 'abc-123',
-			body: { status: 'FAILED', error: text, request_id: 'abc-123' },
-			description,
-		});
+	const FAILED =
+		'The job ran and Segmind reported FAILED (this includes content-safety blocks). Check the input image and parameters.';
+	const failed = (text: string) =>
+		new SegmindFailure(
+			{ problem: 'jobFailed', reason: text },
+			{ httpCode: 422, requestId: 'abc-123', body: { status: 'FAILED', error: text, request_id: 'abc-123' } },
+		);
 
 	test('a known FAILED text: a plain title, the advice once, then the server\'s words and the request id', () => {
 		const error = toNodeError(node, failed('Exception: Reference Image: No face detected.'), 2);
@@ -73,22 +74,19 @@ describe('toNodeError shows the advice', () => {
 	test('an unknown FAILED text: the failure\'s own title and description, with the request id', () => {
 		const error = toNodeError(node, failed('CUDA out of memory'), 0);
 		expect(error.message).toBe('The Segmind job failed: CUDA out of memory');
-		expect(error.description).toBe('The job ran and Segmind reported FAILED. Request ID: abc-123.');
+		expect(error.description).toBe(`${FAILED} Request ID: abc-123.`);
 		expect(error.context.failure_reason).toBeUndefined();
 		expect(errorItemJson(error)).toEqual({
 			error: 'The Segmind job failed: CUDA out of memory',
-			description: 'The job ran and Segmind reported FAILED. Request ID: abc-123.',
+			description: `${FAILED} Request ID: abc-123.`,
 			httpCode: '422',
 			request_id: 'abc-123',
 		});
 	});
 
 	test('a refused request (v1 sync 422) carrying a known text gets the plain title and advice', () => {
-		const failure = new SegmindFailure(
-			'rejected',
-			'Segmind rejected the request while running the job (HTTP 422): Custom LoRA URL format is not supported.',
-			{ httpCode: 422, body: { error: 'Custom LoRA URL format is not supported.' }, description: "Check the node's parameters." },
-		);
+		const said = 'Custom LoRA URL format is not supported.';
+		const failure = new SegmindFailure({ problem: 'httpError', step: 'run', status: 422, said, maxRetries: 4 }, { body: { error: said } });
 		const error = toNodeError(node, failure, 0);
 		expect(error.message).toBe('Segmind could not use the Custom LoRA URL');
 		expect(error.description).toBe(
@@ -97,8 +95,8 @@ describe('toNodeError shows the advice', () => {
 		expect(errorItemJson(error).reason).toBe('loraRejected');
 	});
 
-	test('the server text is read from the message when the body has none', () => {
-		const failure = new SegmindFailure('failed', 'The Segmind job failed: NSFW content detected', { requestId: 'j1' });
+	test('the server text is read from the failure\'s words when the body has none', () => {
+		const failure = new SegmindFailure({ problem: 'jobFailed', reason: 'NSFW content detected' }, { requestId: 'j1' });
 		const error = toNodeError(node, failure, 0);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error.message).toBe("Segmind's content filter blocked the job");
@@ -107,15 +105,18 @@ describe('toNodeError shows the advice', () => {
 	});
 
 	test('failures that are not about the job (auth, credits) get no advice even if the text would match', () => {
-		const failure = new SegmindFailure('credits', 'Insufficient Segmind credits to run this job (406)', {
-			httpCode: 406,
-			body: { error: 'Insufficient credits: NSFW models need a paid plan' },
-			description: 'Top up your credits.',
-		});
+		const said = 'Insufficient credits: NSFW models need a paid plan';
+		const failure = new SegmindFailure({ problem: 'httpError', step: 'submit', status: 406, said, maxRetries: 4 }, { body: { error: said } });
 		const error = toNodeError(node, failure, 0);
 		expect(error.message).toBe('Insufficient Segmind credits to run this job (406)');
-		expect(error.description).toBe('Top up your credits.');
+		expect(error.description).toBe(`Segmind says: "${said}" Top up your credits in the Segmind console, then run the workflow again.`);
 		expect(errorItemJson(error).reason).toBeUndefined();
+	});
+
+	test('a failure worded where it arose keeps its words', () => {
+		const failure = new SegmindFailure('credits', 'Your Segmind credit balance is 0: no job was sent', { description: 'Top up.' });
+		const error = toNodeError(node, failure, 0);
+		expect([error.message, error.description]).toEqual(['Your Segmind credit balance is 0: no job was sent', 'Top up.']);
 	});
 
 	test('a key the server echoed is replaced everywhere in the error', () => {

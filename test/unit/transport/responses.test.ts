@@ -12,9 +12,10 @@ describe('result parsing', () => {
 		expect(findOutputUrl(body)).toBe(url);
 	});
 
-	it('fails clearly when the result has no output URL', () => {
-		expect(() => toJobResult({ status: 'COMPLETED', output: null }, 'req-1')).toThrow(
-			"Segmind's result for job req-1 has no output image URL",
+	it('fails with the job named when the result has no output URL', () => {
+		const body = { status: 'COMPLETED', output: null };
+		expect(() => toJobResult(body, 'req-1')).toThrow(
+			expect.objectContaining({ facts: { problem: 'noOutputUrl' }, requestId: 'req-1', body }),
 		);
 	});
 
