@@ -91,7 +91,7 @@ export async function receiveImage<T>(
 		if (type) {
 			const info = { ...type, headers };
 			try {
-				stored = { value: await store(body as unknown as BinarySource, info), ...type };
+				stored = { value: await store(body, info), ...type };
 			} catch {
 				// What went wrong is read from the watch below.
 			}
@@ -152,7 +152,7 @@ export async function readSmall(response: SentResponse): Promise<Buffer> {
 	const onAbort = () => watch.stop({ reason: 'stopped' });
 	response.deadline.signal.addEventListener('abort', onAbort, { once: true });
 	try {
-		(body as unknown as { resume?: () => void }).resume?.();
+		body.resume();
 		await watch.waitFor(65536);
 	} finally {
 		response.deadline.signal.removeEventListener('abort', onAbort);

@@ -30,7 +30,10 @@ export type WatchEnd =
 	| { reason: 'incomplete'; problem: string }
 	| { reason: 'stopped' };
 
-export function isStreamBody(body: unknown): body is PushableBody {
+/** A streamed body as n8n hands it over: a Readable (not imported: n8n's rules allow no `stream` import). */
+export type StreamBody = Exclude<BinarySource, Buffer> & PushableBody;
+
+export function isStreamBody(body: unknown): body is StreamBody {
 	const b = body as Partial<PushableBody> | null | undefined;
 	return !!b && typeof b.push === 'function' && typeof b.destroy === 'function' && typeof b.on === 'function';
 }
