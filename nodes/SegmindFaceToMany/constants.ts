@@ -1,4 +1,4 @@
-/** Facts of Segmind's face-to-many API (see ../../../shared/segmind-protocol.md, mirrored in README). */
+/** Facts of Segmind's face-to-many API (Segmind's public API documentation; mirrored in the README). */
 
 /** The six styles, spelled exactly as Segmind expects them. */
 export const STYLES = ['3D', 'Emoji', 'Video game', 'Pixels', 'Clay', 'Toy'] as const;

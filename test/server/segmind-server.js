@@ -1,7 +1,7 @@
 'use strict';
 /**
  * A local, Segmind-compatible HTTP server for tests, the demo and the benchmark.
- * It follows ../shared/segmind-protocol.md: v2 submit → status → result with
+ * It follows Segmind's documented protocol: v2 submit → status → result with
  * QUEUED → PROCESSING → COMPLETED timing, FAILED served as 422, 404 for unknown ids,
  * 401 for a wrong key, 406 for no credits, asset upload, v1 sync, credits, and output
  * URLs that serve real PNG images. Tests steer it with `configure()` and `inject()`
