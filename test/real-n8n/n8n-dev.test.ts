@@ -64,6 +64,13 @@ describe('npm run n8n', () => {
 		expect(stdout).toMatch(/takes any API key \(no Segmind account needed; nothing is billed\)/);
 		expect(stdout).toMatch(/placeholder/);
 		expect(stdout).not.toMatch(/no API key needed/);
+		// What the README's "Try it" section shows of this message is what it prints.
+		const readme = fs.readFileSync(path.join(h.REPO, 'README.md'), 'utf8');
+		const quoted = readme.slice(readme.indexOf('## Try it without a Segmind account'), readme.indexOf('## Installation'));
+		for (const line of ['is running with the Segmind Face to Many node.', 'Email:     owner@example.com', 'Password:  Segmind-Test-1']) {
+			expect(quoted).toContain(line);
+			expect(stdout).toContain(line);
+		}
 		expect(stderr).toBe('');
 		const client = h.restClient(`http://127.0.0.1:${port}`);
 		const login = await client.request('POST', '/rest/login', {
