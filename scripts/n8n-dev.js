@@ -165,8 +165,13 @@ async function main() {
 
 	stack = await startDevN8n({ port, listen, version, apiKey, keepFolder, localPort });
 	if (stopping) return;
-	console.log(readyMessage(stack, { version, keepFolder }).join('\n'));
-	console.log(lines.join('\n'));
+	try {
+		console.log(readyMessage(stack, { version, keepFolder }).join('\n'));
+	} catch (error) {
+		// Never leave n8n and the local server running behind a failure.
+		await stack.stop();
+		throw error;
+	}
 	// Keep running until n8n stops or the user presses Ctrl+C.
 	stack.n8n.child.on('exit', (code, signal) => {
 		if (stopping) return;

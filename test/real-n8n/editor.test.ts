@@ -315,7 +315,8 @@ describeEditor.each(TRY_LINES)('a new user in n8n %s: a fresh node and a fresh A
 	async function shownFields(ndv: any): Promise<string[]> {
 		await ndv.getByText('Advanced Options', { exact: true }).first().waitFor();
 		const ids: string[] = await ndv
-			.locator('[data-test-id="node-parameters"] [data-test-id^="parameter-input-"]:not([data-test-id="parameter-input-field"])')
+			// The Settings tab's fields are in the page too, hidden.
+			.locator('[data-test-id="node-parameters"] [data-test-id^="parameter-input-"]:not([data-test-id="parameter-input-field"]):visible')
 			.evaluateAll((els: any[]) => els.map((e) => String(e.getAttribute('data-test-id')).replace('parameter-input-', '')));
 		return [...new Set(ids)];
 	}
