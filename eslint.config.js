@@ -39,7 +39,7 @@ module.exports = [
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
 		rules: {
 			...n8nNodesBase.configs.credentials.rules,
-			// Our documentation URL is Segmind's own docs site, not an n8n docs page.
+			// Our documentation URL is this package's README (its Credentials section), not an n8n docs page.
 			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
 		},
 	},

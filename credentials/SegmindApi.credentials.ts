@@ -10,7 +10,8 @@ export class SegmindApi implements ICredentialType {
 
 	displayName = 'Segmind API';
 
-	documentationUrl = 'https://docs.segmind.com/';
+	// This node's own guide to the credential (where to get a key, what each field is for).
+	documentationUrl = 'https://github.com/segmind/n8n-nodes-segmind-face-to-many#credentials';
 
 	icon = { light: 'file:segmind.svg', dark: 'file:segmind.dark.svg' } as const;
 

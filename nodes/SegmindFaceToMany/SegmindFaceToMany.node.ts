@@ -8,22 +8,31 @@ import {
 
 import {
 	binaryPropertyNameField,
+	commonOptionsField,
 	imageSourceField,
 	imageUrlField,
 	modelOptionsField,
 	promptField,
 	runOptionsField,
 	styleField,
+	toolImageUrlField,
+	toolPromptField,
+	toolStyleField,
 } from './actions/common.fields';
 import { operationField, operations, router } from './actions/router';
 
-/** The canvas subtitle: the operation, and the style where a job is sent ("Generate Image: Clay"). */
+/**
+ * The canvas subtitle: the operation, and the style where a job is sent ("Generate Image: Clay").
+ * It reads the style as written ($rawParameter: an expression is not run for a subtitle), so a
+ * style the model picks reads "style by AI", one from an expression "style from expression".
+ */
+const styleAsWritten = `String($rawParameter["style"] || ${JSON.stringify(styleField.default)})`;
 const subtitle =
 	'={{ ' +
 	JSON.stringify(Object.fromEntries(Object.values(operations).map((operation) => [operation.option.value, operation.option.name]))) +
 	'[$parameter["operation"]] + (' +
 	JSON.stringify(Object.values(operations).filter((operation) => operation.sendsJob).map((operation) => operation.option.value)) +
-	'.includes($parameter["operation"]) ? ": " + $parameter["style"] : "") }}';
+	`.includes($parameter["operation"]) ? ": " + (!${styleAsWritten}.startsWith("=") ? ${styleAsWritten} : ${styleAsWritten}.includes("fromAI") ? "style by AI" : "style from expression") : "") }}`;
 
 export class SegmindFaceToMany implements INodeType {
 	description: INodeTypeDescription = {
@@ -36,7 +45,7 @@ export class SegmindFaceToMany implements INodeType {
 		// Also what an AI Agent reads about the tool (n8n's automatic tool description), so it names
 		// the input and the exact style values, and what the tool answers.
 		description:
-			'Turn a photo of a face (image URL or file) into 3D, Clay, Emoji, Pixels, Toy or Video game art with Segmind; as an AI tool it answers with the image URL',
+			'Turn a photo of a face (image URL or file) into 3D, Clay, Emoji, Pixels, Toy or Video Game art with Segmind; as an AI tool it answers with the image URL',
 		defaults: {
 			name: 'Segmind Face to Many',
 		},
@@ -53,11 +62,15 @@ export class SegmindFaceToMany implements INodeType {
 			operationField,
 			imageSourceField,
 			imageUrlField,
+			toolImageUrlField,
 			binaryPropertyNameField,
 			styleField,
+			toolStyleField,
 			promptField,
+			toolPromptField,
 			modelOptionsField,
 			...Object.values(operations).flatMap((operation) => operation.fields),
+			commonOptionsField,
 			runOptionsField,
 		],
 	};

@@ -31,6 +31,9 @@ import type {
 } from 'n8n-workflow';
 
 import { NODE_TYPE, registerNodeType } from './n8n-engine';
+import { toToolVariant } from './tool-variant';
+
+export { toToolVariant };
 
 export const TOOL_NODE_TYPE = `${NODE_TYPE}Tool`;
 export const SUPPLY_DATA_AGENT = 'test.supplyDataAgent';
@@ -38,44 +41,6 @@ export const ENGINE_AGENT = 'test.engineRequestAgent';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SegmindFaceToMany } = require(path.resolve(__dirname, '../../dist/nodes/SegmindFaceToMany/SegmindFaceToMany.node.js'));
-
-/** n8n CLI's convertNodeToAiTool, applied to a copy (packages/cli/src/tool-generation). */
-export function toToolVariant(base: INodeType): INodeType {
-	const description = base.description;
-	const hasOperation = description.properties.some((p) => p.name === 'operation' || p.name === 'resource');
-	const toolDescription: INodeProperties = {
-		displayName: 'Description',
-		name: 'toolDescription',
-		type: 'string',
-		default: description.description,
-		required: true,
-		typeOptions: { rows: 2 },
-		description: 'Explain to the LLM what this tool does',
-		...(hasOperation ? { displayOptions: { show: { descriptionType: ['manual'] } } } : {}),
-	};
-	const descriptionType: INodeProperties = {
-		displayName: 'Tool Description',
-		name: 'descriptionType',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'Set Automatically', value: 'auto' },
-			{ name: 'Set Manually', value: 'manual' },
-		],
-		default: 'auto',
-	};
-	const toolDescriptionProps = hasOperation ? [descriptionType, toolDescription] : [toolDescription];
-	const converted: INodeTypeDescription = {
-		...description,
-		name: `${description.name}Tool`,
-		displayName: `${description.displayName} Tool`,
-		inputs: [],
-		outputs: ['ai_tool'],
-		properties: [...toolDescriptionProps, ...description.properties],
-	};
-	delete converted.usableAsTool;
-	return Object.create(base, { description: { value: converted } }) as INodeType;
-}
 
 const agentDescription = (name: string): INodeTypeDescription =>
 	({

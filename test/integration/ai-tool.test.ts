@@ -15,12 +15,17 @@ const ctx = useServer();
 const TOOL = 'Segmind Face to Many';
 const AGENT = 'AI Agent';
 
-/** The tool node as example 04 and n8n's "let the model define this" button set it up. */
-const TOOL_PARAMETERS: IDataObject = {
+/**
+ * The tool node as an agent's Tool "+" adds it: nothing set, so n8n fills in its defaults (the
+ * photo URL, style and prompt as ✨ "defined by the model" values). FAST only keeps the suite quick.
+ */
+const TOOL_PARAMETERS: IDataObject = { options: FAST };
+
+/** The same fields written by hand, as older workflows (and n8n's ✨ button with edited descriptions) have them. */
+const HAND_WRITTEN: IDataObject = {
 	operation: 'generate',
-	imageSource: 'url',
 	imageUrl: "={{ $fromAI('Image_URL', 'Public http(s) URL of the face photo', 'string') }}",
-	style: "={{ $fromAI('Style', 'One of: 3D, Clay, Emoji, Pixels, Toy, Video game', 'string') }}",
+	style: "={{ $fromAI('Style', 'One of: 3D, Clay, Emoji, Pixels, Toy, Video Game', 'string') }}",
 	prompt: "={{ $fromAI('Prompt', 'Optional short text of what to draw', 'string', 'a person') }}",
 	options: FAST,
 };
@@ -127,15 +132,28 @@ describe.each([
 		expect(ctx.server.requests.filter((r) => r.route === 'submit').map((r) => r.body?.style)).toEqual(['Video game']);
 	});
 
-	it('never offers the Binary File source to an agent: a saved one answers that Image URL is needed, sending nothing', async () => {
+	it('never takes a file in tool mode: a Binary File source saved on the node is ignored, the photo is the model\'s URL', async () => {
 		// n8n hides "Image Source" from tools (displayOptions @tool), so the panel cannot set it; a
-		// workflow saved with it on binary gets a short answer the model can act on, and no upload.
+		// workflow saved with it on binary still sends the URL the model gave, and uploads nothing.
 		const { result, agent } = await runAgent(agentType, CALL(), { ...TOOL_PARAMETERS, imageSource: 'binary' });
 		expect(result.error).toBeUndefined();
 		const [answer] = JSON.parse(agent.answer as string) as IDataObject[];
-		expect(answer.error).toContain('"Image URL"');
-		expect(answer.description).toMatch(/^Nothing was sent to Segmind/);
-		expect(ctx.server.requests).toHaveLength(0);
+		expect(answer.status).toBe('COMPLETED');
+		expect(ctx.server.count('upload')).toBe(0);
+		expect(ctx.server.requests.find((r) => r.route === 'submit')?.body?.image).toBe('https://example.com/me.jpg');
+	});
+
+	it('works the same with the fields written by hand as $fromAI() expressions', async () => {
+		const { result, agent } = await runAgent(agentType, { ...CALL(), Style: 'VIDEO_GAME' }, HAND_WRITTEN);
+		expect(result.error).toBeUndefined();
+		const [answer] = JSON.parse(agent.answer as string) as IDataObject[];
+		expect(answer).toMatchObject({ status: 'COMPLETED', style: 'Video game' });
+	});
+
+	it('a style fixed on the tool by hand (not left to the model) is used', async () => {
+		const { result } = await runAgent(agentType, { Image_URL: 'https://example.com/me.jpg' }, { ...TOOL_PARAMETERS, style: 'Toy' });
+		expect(result.error).toBeUndefined();
+		expect(ctx.server.requests.find((r) => r.route === 'submit')?.body?.style).toBe('Toy');
 	});
 
 	it('answers a bad style from the model with a short error naming the six styles, sending nothing', async () => {
@@ -145,7 +163,7 @@ describe.each([
 		expect(Buffer.byteLength(answer)).toBeLessThan(1024);
 		const [error] = JSON.parse(answer) as IDataObject[];
 		expect(error.error).toContain('Style');
-		for (const style of ['3D', 'Clay', 'Emoji', 'Pixels', 'Toy', 'Video game']) expect(error.error).toContain(style);
+		for (const style of ['3D', 'Clay', 'Emoji', 'Pixels', 'Toy', 'Video Game']) expect(error.error).toContain(style);
 		expect(answer).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
 		expect(ctx.server.requests).toHaveLength(0);
 	});
@@ -166,17 +184,32 @@ describe.each([
 });
 
 describe('as a tool, supplyData path details', () => {
-	it('offers the model the $fromAI fields, with Prompt optional', async () => {
+	it('a tool added fresh offers the model the photo URL, the style and the prompt (optional), each with what it means', async () => {
 		const { agent } = await runAgent(SUPPLY_DATA_AGENT, CALL());
 		expect(agent.tool_count).toBe(1);
 		expect(agent.tool_name).toBe('Segmind_Face_to_Many');
 		// n8n's automatic tool description (Tool Description: Set Automatically) is the node's description.
 		expect(agent.tool_description).toBe(
-			'Turn a photo of a face (image URL or file) into 3D, Clay, Emoji, Pixels, Toy or Video game art with Segmind; as an AI tool it answers with the image URL',
+			'Turn a photo of a face (image URL or file) into 3D, Clay, Emoji, Pixels, Toy or Video Game art with Segmind; as an AI tool it answers with the image URL',
 		);
 		expect(agent.tool_fields).toEqual({
+			Image_URL: {
+				description: "Public http(s) link to a photo of one person's face (JPEG, PNG or WebP; the image itself, not a web page)",
+				optional: false,
+			},
+			Style: {
+				description: 'The art style: one of 3D, Clay, Emoji, Pixels, Toy or Video Game (any upper or lower case, e.g. "video game")',
+				optional: false,
+			},
+			Prompt: { description: 'Short text of what to draw, e.g. "a person" (the default) or "a smiling astronaut"', optional: true },
+		});
+	});
+
+	it('hand-written $fromAI() fields reach the model as written', async () => {
+		const { agent } = await runAgent(SUPPLY_DATA_AGENT, CALL(), HAND_WRITTEN);
+		expect(agent.tool_fields).toEqual({
 			Image_URL: { description: 'Public http(s) URL of the face photo', optional: false },
-			Style: { description: 'One of: 3D, Clay, Emoji, Pixels, Toy, Video game', optional: false },
+			Style: { description: 'One of: 3D, Clay, Emoji, Pixels, Toy, Video Game', optional: false },
 			Prompt: { description: 'Optional short text of what to draw', optional: true },
 		});
 	});

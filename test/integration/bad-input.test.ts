@@ -101,47 +101,54 @@ const cases: Case[] = [
 		parameters: { imageSource: 'binary' },
 		items: [{ bytes: PDF, mimeType: 'application/pdf', fileName: 'cv.pdf' }],
 		message:
-			'Invalid "Input Data Field Name": "data" is not an image (it is application/pdf, cv.pdf); use a JPEG, PNG or WebP photo',
+			'Invalid input photo: the file in "data" (cv.pdf) is not an image (it is application/pdf); use a JPEG, PNG or WebP photo',
 	},
 	{
 		name: 'a PDF mislabelled image/png',
 		parameters: { imageSource: 'binary' },
 		items: [{ bytes: PDF, mimeType: 'image/png', fileName: 'face.png' }],
 		message:
-			'Invalid "Input Data Field Name": "data" is not an image (a PDF document); use a JPEG, PNG or WebP photo',
+			'Invalid input photo: the file in "data" (face.png) is not an image (a PDF document); use a JPEG, PNG or WebP photo',
 	},
 	{
 		name: 'a GIF (declared image/gif)',
 		parameters: { imageSource: 'binary' },
 		items: [{ bytes: GIF, mimeType: 'image/gif', fileName: 'face.gif' }],
 		message:
-			'Invalid "Input Data Field Name": "data" is a GIF image; Segmind\'s face-to-many takes a JPEG, PNG or WebP photo: convert it first',
+			'Invalid input photo: the file in "data" (face.gif) is a GIF image; Segmind\'s face-to-many takes a JPEG, PNG or WebP photo: convert it first',
 	},
 	{
 		name: 'a BMP mislabelled image/jpeg',
 		parameters: { imageSource: 'binary' },
 		items: [{ bytes: BMP, mimeType: 'image/jpeg', fileName: 'face.jpg' }],
 		message:
-			'Invalid "Input Data Field Name": "data" is a BMP image; Segmind\'s face-to-many takes a JPEG, PNG or WebP photo: convert it first',
+			'Invalid input photo: the file in "data" (face.jpg) is a BMP image; Segmind\'s face-to-many takes a JPEG, PNG or WebP photo: convert it first',
 	},
 	{
 		name: 'a photo over "Max Input Image Size (MB)"',
 		parameters: { imageSource: 'binary', options: { ...FAST, maxInputImageSizeMb: 1 } },
 		items: [{ bytes: pngOf(1.5), mimeType: 'image/png', fileName: 'big.png' }],
 		message:
-			'Invalid "Input Data Field Name": "data" is 1.5 MB, over the 1 MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option',
+			'Invalid input photo: the file in "data" (big.png) is 1.5 MB, over the 1 MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option',
 	},
 	{
 		name: 'an unknown style from an expression',
 		parameters: { style: '={{ $json.style }}' },
 		items: [{ json: { style: 'Anime' } }],
-		message: 'Invalid "Style": "Anime" must be one of "3D", "Clay", "Emoji", "Pixels", "Toy", "Video game"',
+		message: 'Invalid "Style": "Anime" must be one of "3D", "Clay", "Emoji", "Pixels", "Toy", "Video Game"',
 	},
 	{
 		name: 'an empty request ID for Get Result',
 		parameters: { operation: 'getResult', requestId: '={{ $json.id }}' },
 		items: [{ json: { id: '' } }],
-		message: /^Invalid "Request ID or Status URL": the value is required: .*request_id.*status_url/,
+		message: /^Invalid "Request ID or Status URL": the value is required: .*request_id.*Submit Job/,
+	},
+	{
+		name: 'no request_id on the incoming item for Get Result (the default reads it from there)',
+		parameters: { operation: 'getResult' },
+		items: [{ json: { photo: 'https://example.com/a.jpg' } }],
+		message:
+			'Invalid "Request ID or Status URL": the value is required: the incoming item has no request_id to take. Put Get Job Result after Submit Job, or enter the request ID (or status URL) it returned',
 	},
 	{
 		name: 'a request ID with spaces for Get Result',
@@ -211,7 +218,7 @@ test('with Continue On Fail, each bad item gets its own field error and the good
 	);
 	expect(run.error).toBeUndefined();
 	expect(run.items.map((i) => i.json.error)).toEqual([
-		'Invalid "Style": "Anime" must be one of "3D", "Clay", "Emoji", "Pixels", "Toy", "Video game" (item 1 of 4)',
+		'Invalid "Style": "Anime" must be one of "3D", "Clay", "Emoji", "Pixels", "Toy", "Video Game" (item 1 of 4)',
 		'Invalid "Seed": 8589934592 must be between -1 and 4294967295 (item 2 of 4)',
 		'Invalid "Image URL": "ftp://x" must be an http:// or https:// URL (item 3 of 4)',
 		undefined,
@@ -257,7 +264,7 @@ test('an oversized photo on a later item stops the run before the earlier items 
 	);
 	const error = nodeError(run);
 	expect(error.message).toBe(
-		'Invalid "Input Data Field Name": "data" is 2.0 MB, over the 1 MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option (item 2 of 2)',
+		'Invalid input photo: the file in "data" (huge.png) is 2.0 MB, over the 1 MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option (item 2 of 2)',
 	);
 	expect(error.description).toMatch(/^Nothing was sent to Segmind/);
 	expect(error.context.itemIndex).toBe(1);
@@ -280,7 +287,7 @@ test('a mislabelled file on a later item stops the run before the earlier items 
 	const error = nodeError(run);
 	expect(error.name).toBe('NodeOperationError');
 	expect(error.message).toBe(
-		'Invalid "Input Data Field Name": "data" is not an image (a PDF document); use a JPEG, PNG or WebP photo (item 3 of 3)',
+		'Invalid input photo: the file in "data" (face.png) is not an image (a PDF document); use a JPEG, PNG or WebP photo (item 3 of 3)',
 	);
 	expect(error.context.itemIndex).toBe(2);
 	expect(ctx.server.requests).toEqual([]);

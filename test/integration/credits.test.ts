@@ -8,13 +8,15 @@ const ctx = useServer();
 
 const photos = (n: number) => Array.from({ length: n }, (_, i) => ({ json: { photo: `https://example.com/face-${i}.jpg` } }));
 const BATCH = { imageUrl: '={{ $json.photo }}' };
-const CHECK = { ...FAST, checkCreditsFirst: true };
+/** "Check Credits First" on (in Options), the suites' fast polling (in Advanced Options). */
+const CHECK = { options: FAST, commonOptions: { checkCreditsFirst: true } };
+const checkAtLeast = (minimumCredits: number) => ({ options: FAST, commonOptions: { checkCreditsFirst: true, minimumCredits } });
 
 describe('Check Credits First', () => {
 	test('reads the balance once, before any upload or job, then runs the batch', async () => {
 		const run = await runNode(
 			ctx.server,
-			{ imageSource: 'binary', options: CHECK },
+			{ imageSource: 'binary', ...CHECK },
 			{ items: [{ file: 'fixtures/face.png' }, { file: 'fixtures/face.png' }, { file: 'fixtures/face.png' }] },
 		);
 		expect(run.error).toBeUndefined();
@@ -28,7 +30,7 @@ describe('Check Credits First', () => {
 
 	test('a zero balance fails the run at once with the balance, and nothing else is sent', async () => {
 		ctx.server.configure({ credits: 0, freeCredits: 0 });
-		const run = await runNode(ctx.server, { ...BATCH, options: CHECK }, { items: photos(3) });
+		const run = await runNode(ctx.server, { ...BATCH, ...CHECK }, { items: photos(3) });
 		const error = nodeError(run);
 		expect(error.name).toBe('NodeOperationError');
 		expect(error.message).toBe('Your Segmind credit balance is 0: no job was sent');
@@ -40,7 +42,7 @@ describe('Check Credits First', () => {
 
 	test('a balance below "Minimum Credits" fails the same way, naming the threshold', async () => {
 		ctx.server.configure({ credits: 0.5, freeCredits: 0.25 });
-		const run = await runNode(ctx.server, { ...BATCH, options: { ...CHECK, minimumCredits: 1 } }, { items: photos(2) });
+		const run = await runNode(ctx.server, { ...BATCH, ...checkAtLeast(1) }, { items: photos(2) });
 		const error = nodeError(run);
 		expect(error.message).toBe('Your Segmind credit balance is 0.75, below the 1 set in "Minimum Credits": no job was sent');
 		expect(error.description).toContain('(credits 0.5 + free credits 0.25)');
@@ -50,14 +52,14 @@ describe('Check Credits First', () => {
 
 	test('a balance at "Minimum Credits" runs', async () => {
 		ctx.server.configure({ credits: 1, freeCredits: 0 });
-		const run = await runNode(ctx.server, { operation: 'submit', options: { ...CHECK, minimumCredits: 1 } });
+		const run = await runNode(ctx.server, { operation: 'submit', ...checkAtLeast(1) });
 		expect(run.error).toBeUndefined();
 		expect(ctx.server.requests.map((r) => r.route)).toEqual(['credits', 'submit']);
 	});
 
 	test('applies to Sync Generate Image (Legacy) too', async () => {
 		ctx.server.configure({ credits: 0, freeCredits: 0 });
-		const run = await runNode(ctx.server, { operation: 'generateSync', options: CHECK });
+		const run = await runNode(ctx.server, { operation: 'generateSync', ...CHECK });
 		expect(nodeError(run).message).toBe('Your Segmind credit balance is 0: no job was sent');
 		expect(ctx.server.requests.map((r) => r.route)).toEqual(['credits']);
 	});
@@ -66,7 +68,7 @@ describe('Check Credits First', () => {
 		ctx.server.configure({ credits: 0, freeCredits: 0 });
 		const run = await runNode(
 			ctx.server,
-			{ ...BATCH, seed: '={{ $json.seed }}', options: CHECK },
+			{ ...BATCH, seed: '={{ $json.seed }}', ...CHECK },
 			{ continueOnFail: true, items: [{ json: { photo: 'https://example.com/a.jpg', seed: 1 } }, { json: { photo: 'https://example.com/b.jpg', seed: 1.5 } }, { json: { photo: 'https://example.com/c.jpg', seed: 3 } }] },
 		);
 		expect(run.error).toBeUndefined();
@@ -80,14 +82,14 @@ describe('Check Credits First', () => {
 	});
 
 	test('no balance read when every item already failed validation', async () => {
-		const run = await runNode(ctx.server, { seed: 1.5, options: CHECK }, { continueOnFail: true, items: photos(2) });
+		const run = await runNode(ctx.server, { seed: 1.5, ...CHECK }, { continueOnFail: true, items: photos(2) });
 		expect(run.items).toHaveLength(2);
 		expect(run.items.every((i) => typeof i.json.error === 'string')).toBe(true);
 		expect(ctx.server.requests).toEqual([]);
 	});
 
 	test('a failing balance read (wrong key) stops the run before any job', async () => {
-		const run = await runNode(ctx.server, { ...BATCH, options: CHECK }, { items: photos(2), apiKey: 'sk-wrong-key-for-credits-1234' });
+		const run = await runNode(ctx.server, { ...BATCH, ...CHECK }, { items: photos(2), apiKey: 'sk-wrong-key-for-credits-1234' });
 		const error = nodeError(run);
 		expect(error.message).toBe('Segmind rejected the API key (401): it is missing or invalid');
 		expect(ctx.server.requests.map((r) => r.route)).toEqual(['credits']);
@@ -103,7 +105,7 @@ describe('Check Credits First', () => {
 describe('cost and remaining_credits on every output item', () => {
 	test.each(['binary', 'url', 'both'])('Generate (Output %s): lifted from the result metrics', async (output) => {
 		ctx.server.configure({ credits: 5 });
-		const run = await runNode(ctx.server, { ...BATCH, options: { ...FAST, output } }, { items: photos(2) });
+		const run = await runNode(ctx.server, { ...BATCH, options: FAST, commonOptions: { output } }, { items: photos(2) });
 		expect(run.error).toBeUndefined();
 		const remaining = run.items.map((i) => i.json.remaining_credits as number);
 		expect(run.items.map((i) => i.json.cost)).toEqual([0.0246, 0.0246]);
@@ -114,7 +116,7 @@ describe('cost and remaining_credits on every output item', () => {
 
 	test('Get Job Result', async () => {
 		const submitted = await runNode(ctx.server, { operation: 'submit', options: FAST });
-		const run = await runNode(ctx.server, { operation: 'getResult', requestId: submitted.items[0].json.request_id, options: FAST });
+		const run = await runNode(ctx.server, { operation: 'getResult', requestId: submitted.items[0].json.request_id as string, options: FAST });
 		expect(run.items[0].json).toMatchObject({ cost: 0.0246, remaining_credits: 9.9754 });
 	});
 
@@ -123,7 +125,7 @@ describe('cost and remaining_credits on every output item', () => {
 		expect(run.items[0].json).toMatchObject({ cost: 0.0246, remaining_credits: 9.9754 });
 	});
 
-	test('absent when Segmind does not report them', async () => {
+	test('null when Segmind does not report them (every job item has the same fields)', async () => {
 		ctx.server.inject('result', {
 			status: 200,
 			body: (e: { path: string }) => ({
@@ -135,7 +137,6 @@ describe('cost and remaining_credits on every output item', () => {
 		});
 		const run = await runNode(ctx.server, { options: FAST });
 		expect(run.error).toBeUndefined();
-		expect(run.items[0].json).not.toHaveProperty('cost');
-		expect(run.items[0].json).not.toHaveProperty('remaining_credits');
+		expect(run.items[0].json).toMatchObject({ cost: null, remaining_credits: null });
 	});
 });

@@ -132,7 +132,7 @@ describe('every text that came from the server is redacted', () => {
 		});
 		const run = await runNode(ctx.server, { operation: 'getCredits', options: FAST });
 		expect(run.items).toHaveLength(1);
-		expect(run.items[0].json).toEqual({ credits: 1, 'free-credits': 0, note: 'for [redacted]' });
+		expect(run.items[0].json).toEqual({ credits: 1, free_credits: 0, note: 'for [redacted]' });
 	});
 });
 
@@ -305,7 +305,7 @@ describe('images are checked whole', () => {
 	])('input: %s fails before any request', async (_label, bytes, problem) => {
 		const run = await runNode(ctx.server, { imageSource: 'binary', options: FAST }, { items: [{ bytes, mimeType: 'image/png' }] });
 		const error = nodeError(run);
-		expect(error.message).toMatch(/^Invalid "Input Data Field Name": "data" is an incomplete image/);
+		expect(error.message).toMatch(/^Invalid input photo: the file in "data"( \([^)]*\))? is an incomplete image/);
 		expect(error.message).toMatch(problem);
 		expect(ctx.server.requests).toEqual([]);
 	});

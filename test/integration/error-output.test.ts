@@ -73,7 +73,7 @@ test('every item fails (credits too low): all leave through the error output, th
 	ctx.server.configure({ credits: 0, freeCredits: 0 });
 	const run = await runNode(
 		ctx.server,
-		{ ...PARAMETERS, options: { ...FAST, checkCreditsFirst: true } },
+		{ ...PARAMETERS, options: FAST, commonOptions: { checkCreditsFirst: true } },
 		{ items: MIXED.filter((i) => i.json.who !== 'cy'), onError: 'continueErrorOutput' },
 	);
 	expect(run.error).toBeUndefined();

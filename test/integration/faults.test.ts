@@ -180,7 +180,7 @@ describe('output download faults', () => {
 describe('result JSON variants', () => {
 	test.each(['string', 'array', 'images'])('output as %s: the image is downloaded', async (shape) => {
 		ctx.server.configure({ outputShape: shape });
-		const run = await runNode(ctx.server, { options: { ...FAST, output: 'both' } });
+		const run = await runNode(ctx.server, { options: FAST, commonOptions: { output: 'both' } });
 		const id = await expectImage(run, ctx.server);
 		expect(run.items[0].json.output_url).toBe(`${ctx.server.url}/outputs/${id}.png`);
 	});

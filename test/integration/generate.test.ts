@@ -69,7 +69,7 @@ describe('Generate from an image URL', () => {
 	});
 
 	it('returns only the URL when "Output" is "URL Only"', async () => {
-		const result = await runNode(ctx.server, { options: { ...FAST, output: 'url' } });
+		const result = await runNode(ctx.server, { options: FAST, commonOptions: { output: 'url' } });
 		const [item] = result.items;
 		expect(item.binary).toBeUndefined();
 		expect(item.json.output_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/outputs\/.+\.png$/);
@@ -77,7 +77,7 @@ describe('Generate from an image URL', () => {
 	});
 
 	it('writes the image to the binary property named in the options', async () => {
-		const result = await runNode(ctx.server, { options: { ...FAST, binaryPropertyOutput: 'styled' } });
+		const result = await runNode(ctx.server, { options: FAST, commonOptions: { binaryPropertyOutput: 'styled' } });
 		const [item] = result.items;
 		expect(Object.keys(item.binary ?? {})).toEqual(['styled']);
 	});

@@ -72,7 +72,7 @@ describe('Output (Binary, URL Only, Both)', () => {
 		['Both', { output: 'both' }, { binary: true, url: true }],
 	];
 	test.each(cases)('Generate with Output %s', async (_label, output, expected) => {
-		const run = await runNode(ctx.server, { options: { ...FAST, ...output } });
+		const run = await runNode(ctx.server, { options: FAST, commonOptions: output });
 		expect(run.error).toBeUndefined();
 		const id = onlyJobId(ctx.server);
 		const [item] = run.items;
@@ -93,7 +93,7 @@ describe('Output (Binary, URL Only, Both)', () => {
 	});
 
 	test('Sync Generate Image (Legacy) always returns the image: v1 answers with the bytes and has no link', async () => {
-		const run = await runNode(ctx.server, { operation: 'generateSync', options: { ...FAST, output: 'url' } });
+		const run = await runNode(ctx.server, { operation: 'generateSync', options: FAST, commonOptions: { output: 'url' } });
 		expect(run.error).toBeUndefined();
 		expect(run.items[0].binary?.data?.mimeType).toBe('image/png');
 		expect(run.items[0].json).not.toHaveProperty('output_url');
@@ -152,6 +152,32 @@ describe('Get Job Result', () => {
 		expect(polls.every((r) => r.path === `/v2/requests/${job.id}/status`)).toBe(true);
 	});
 
+	test('after Submit Job it needs nothing filled in: the incoming request_id, with that job\'s style and seed, and the file named like Generate\'s', async () => {
+		const submitted = await runNode(ctx.server, { operation: 'submit', style: 'Pixels', options: FAST });
+		const job = submitted.items[0].json;
+		const before = ctx.server.requests.length;
+		// Get Job Result as added fresh: no Request ID typed, its default reads the incoming item.
+		const run = await runNode(ctx.server, { operation: 'getResult', options: FAST }, { items: [{ json: job }] });
+		expect(run.error).toBeUndefined();
+		const id = job.request_id as string;
+		expect(run.items[0].json).toMatchObject({
+			request_id: id,
+			status: 'COMPLETED',
+			style: 'Pixels',
+			seed: 'random',
+			file_name: `segmind-pixels-${id}.png`,
+		});
+		expect(ctx.server.requests.slice(before).every((r) => r.route === 'download' || r.path.includes(id))).toBe(true);
+	});
+
+	test('a job it only knows by ID reports its style and seed as unknown (null), and names the file without the style', async () => {
+		const job = await submitJob();
+		// The incoming item is another job's Submit output: its style and seed are not this job's.
+		const other = { request_id: 'another-job-0001', style: 'Clay', seed: 5 };
+		const run = await runNode(ctx.server, { operation: 'getResult', requestId: job.id, options: FAST }, { items: [{ json: other }] });
+		expect(run.items[0].json).toMatchObject({ request_id: job.id, style: null, seed: null, file_name: `segmind-${job.id}.png` });
+	});
+
 	test('"Wait for Completion" off: a running job returns its status at once, no image', async () => {
 		ctx.server.configure({ processingMs: 60_000 });
 		const job = await submitJob();
@@ -202,7 +228,8 @@ describe('Get Job Result', () => {
 		const run = await runNode(ctx.server, {
 			operation: 'getResult',
 			requestId: job.id,
-			options: { ...FAST, output: 'url' },
+			options: FAST,
+			commonOptions: { output: 'url' },
 		});
 		expect(run.items[0].json.output_url).toBe(`${ctx.server.url}/outputs/${job.id}.png`);
 		expect(run.items[0].binary).toBeUndefined();
@@ -211,11 +238,37 @@ describe('Get Job Result', () => {
 
 	test('Output "Both": the image and its URL', async () => {
 		const job = await submitJob();
-		const run = await runNode(ctx.server, { operation: 'getResult', requestId: job.id, options: { ...FAST, output: 'both' } });
+		const run = await runNode(ctx.server, { operation: 'getResult', requestId: job.id, options: FAST, commonOptions: { output: 'both' } });
 		expect(run.items[0].json).toMatchObject({ output_url: `${ctx.server.url}/outputs/${job.id}.png`, mime_type: 'image/png' });
 		expect((await binaryBuffer(run.items[0])).equals(await fetchBytes(`${ctx.server.url}/outputs/${job.id}.png`))).toBe(true);
 	});
 
+});
+
+describe('every operation that returns a job returns the same fields', () => {
+	test('Generate Image, Get Job Result and Sync Generate Image (Legacy) (Output Binary), and Submit Job with a pending Get Job Result', async () => {
+		const generated = await runNode(ctx.server, { style: 'Clay', options: FAST });
+		const legacy = await runNode(ctx.server, { operation: 'generateSync', style: 'Clay', options: FAST });
+		const submitted = await runNode(ctx.server, { operation: 'submit', style: 'Clay', options: FAST });
+		const collected = await runNode(ctx.server, { operation: 'getResult', options: FAST }, { items: [{ json: submitted.items[0].json }] });
+		const finished = [generated, legacy, collected].map((run) => run.items[0].json);
+		const keys = ['request_id', 'status', 'style', 'seed', 'metrics', 'cost', 'remaining_credits', 'file_name', 'mime_type', 'file_size'];
+		for (const json of finished) expect(Object.keys(json).sort()).toEqual([...keys].sort());
+		for (const json of finished) {
+			expect(json).toMatchObject({ status: 'COMPLETED', style: 'Clay', cost: 0.0246 });
+			expect(json.file_name).toBe(`segmind-clay-${json.request_id}.png`);
+		}
+		// A random seed reads "random", unless Segmind says which it used (the legacy call's x-seed-value).
+		expect(finished.map((json) => json.seed)).toEqual(['random', expect.any(Number), 'random']);
+
+		ctx.server.configure({ processingMs: 60_000 });
+		const queued = await runNode(ctx.server, { operation: 'submit', style: 'Toy', seed: 5, options: FAST });
+		const pending = await runNode(ctx.server, { operation: 'getResult', waitForCompletion: false, options: FAST }, { items: [{ json: queued.items[0].json }] });
+		const handle = ['request_id', 'status', 'style', 'seed', 'status_url', 'response_url'];
+		expect(Object.keys(queued.items[0].json).sort()).toEqual([...handle].sort());
+		expect(Object.keys(pending.items[0].json).sort()).toEqual([...handle, 'metrics'].sort());
+		expect(pending.items[0].json).toMatchObject({ style: 'Toy', seed: 5 });
+	});
 });
 
 describe('Sync Generate Image (Legacy)', () => {
@@ -224,7 +277,8 @@ describe('Sync Generate Image (Legacy)', () => {
 			operation: 'generateSync',
 			style: 'Video game',
 			seed: 42,
-			options: { ...FAST, binaryPropertyOutput: 'art' },
+			options: FAST,
+			commonOptions: { binaryPropertyOutput: 'art' },
 		});
 		expect(run.error).toBeUndefined();
 		const [item] = run.items;
@@ -252,7 +306,8 @@ describe('Get Credits', () => {
 		ctx.server.configure({ credits: 12.5 });
 		const run = await runNode(ctx.server, { operation: 'getCredits' });
 		expect(run.error).toBeUndefined();
-		expect(run.items).toEqual([{ json: { credits: 12.5, 'free-credits': 0.0184 }, pairedItem: { item: 0 } }]);
+		// Segmind's "free-credits", named so an expression reads it as $json.free_credits.
+		expect(run.items).toEqual([{ json: { credits: 12.5, free_credits: 0.0184 }, pairedItem: { item: 0 } }]);
 		expect(ctx.server.requests.map((r) => [r.method, r.path, r.apiKeyValid])).toEqual([
 			['GET', '/v1/get-user-credits', true],
 		]);

@@ -188,7 +188,7 @@ test('the output image is fetched from its public host without the key', async (
 				output: `${cdn.url}/outputs/elsewhere.png`,
 			}),
 		});
-		const run = await runNode(ctx.server, { options: { ...FAST, output: 'both' } });
+		const run = await runNode(ctx.server, { options: FAST, commonOptions: { output: 'both' } });
 		expect(run.error).toBeUndefined();
 		expect(run.items[0].json.output_url).toBe(`${cdn.url}/outputs/elsewhere.png`);
 		expect(cdn.requests.map((r) => [r.route, r.hasApiKey])).toEqual([['download', false]]);

@@ -24,8 +24,11 @@ const CHROMIUM_ARGS = [
 const API_KEY = 'editor-key-5678';
 const EDITOR_VERSION = process.env.SEGMIND_EDITOR_N8N || '1.123.81';
 
-/** n8n start + owner + imported credential and example workflows. Always call stop(). */
-async function startEditorStack({ version = EDITOR_VERSION } = {}) {
+/**
+ * n8n start + owner + imported credential and example workflows (plus `credentials` and
+ * `workflows` of the caller's own, imported the same way). Always call stop().
+ */
+async function startEditorStack({ version = EDITOR_VERSION, credentials = [], workflows = [] } = {}) {
 	const stack = { version, timings: {} };
 	const cleanups = [];
 	stack.stop = async () => {
@@ -57,10 +60,16 @@ async function startEditorStack({ version = EDITOR_VERSION } = {}) {
 			N8N_EDITOR_BASE_URL: stack.baseUrl,
 			N8N_RUNNERS_BROKER_PORT: String(await h.freePort()),
 		});
-		const creds = h.writeJson(work, 'credentials.json', h.credentialsFor(stack.server.url, API_KEY));
+		const creds = h.writeJson(work, 'credentials.json', [...h.credentialsFor(stack.server.url, API_KEY), ...credentials]);
 		t = Date.now();
 		await h.runN8nOk(stack.rt, stack.env, ['import:credentials', `--input=${creds}`, '--decrypted']);
 		await h.runN8nOk(stack.rt, stack.env, ['import:workflow', '--separate', `--input=${h.EXAMPLES}`]);
+		if (workflows.length) {
+			const dir = path.join(work, 'workflows');
+			fs.mkdirSync(dir);
+			workflows.forEach((workflow, i) => h.writeJson(dir, `${i}.json`, workflow));
+			await h.runN8nOk(stack.rt, stack.env, ['import:workflow', '--separate', `--input=${dir}`]);
+		}
 		stack.timings.import = Date.now() - t;
 		t = Date.now();
 		stack.n8n = h.startN8nProcess(stack.rt, stack.env, ['start'], 'n8n start');
@@ -154,4 +163,140 @@ async function searchNodePicker(page, baseUrl, workflowId, query) {
 	return (await names.allInnerTexts()).map((t) => t.trim());
 }
 
-module.exports = { startEditorStack, launchBrowser, signIn, openNodePanel, dismissPopups, searchNodePicker, CHROMIUM, API_KEY, EDITOR_VERSION };
+const TRIGGER = 'When clicking ‘Execute workflow’';
+/** Ids of the workflows tryItWorkflows() makes. */
+const TRY_IT = { node: 'TryItFreshNode01', agent: 'TryItFreshTool01', chatCredential: 'TryItChatModel01' };
+
+/** The AI Agent version n8n gives an agent added fresh on this n8n line (its `defaultVersion`). */
+function freshAgentVersion(rt) {
+	const file = path.join(rt.dir, 'node_modules', '@n8n', 'n8n-nodes-langchain', 'dist', 'nodes', 'agents', 'Agent', 'Agent.node.js');
+	const match = /defaultVersion:\s*([\d.]+)/.exec(fs.readFileSync(file, 'utf8'));
+	if (!match) throw new Error(`no defaultVersion in ${file}`);
+	return Number(match[1]);
+}
+
+/**
+ * What a new user starts from, for the fresh-node and fresh-tool paths: an empty workflow with
+ * only a manual trigger, and a manual trigger → AI Agent (as n8n adds one fresh, prompt defined
+ * below) with an OpenAI Chat Model whose credential's Base URL is the local chat model. Neither
+ * has a Segmind node: the test adds them in the editor.
+ */
+function tryItWorkflows(rt, chatModelUrl) {
+	const trigger = { id: 'try-trigger', name: TRIGGER, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	const common = { active: false, settings: { executionOrder: 'v1' }, pinData: {} };
+	const credentials = [{ id: TRY_IT.chatCredential, name: 'Local chat model', type: 'openAiApi', data: { apiKey: 'sk-local-test', url: `${chatModelUrl}/v1` } }];
+	const workflows = [
+		{ ...common, id: TRY_IT.node, name: 'Try it: a fresh node', nodes: [trigger], connections: {} },
+		{
+			...common,
+			id: TRY_IT.agent,
+			name: 'Try it: a fresh tool',
+			nodes: [
+				trigger,
+				{
+					id: 'try-agent',
+					name: 'AI Agent',
+					type: '@n8n/n8n-nodes-langchain.agent',
+					typeVersion: freshAgentVersion(rt),
+					position: [240, 0],
+					parameters: { promptType: 'define', text: 'Make a video game version of my photo', options: {} },
+				},
+				{
+					id: 'try-model',
+					name: 'OpenAI Chat Model',
+					type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
+					// Chat Completions (1.3 defaults to the Responses API), the model by ID.
+					typeVersion: 1.2,
+					position: [120, 240],
+					parameters: { model: { __rl: true, mode: 'id', value: 'fake-model' }, options: {} },
+					credentials: { openAiApi: { id: TRY_IT.chatCredential, name: 'Local chat model' } },
+				},
+			],
+			connections: {
+				[TRIGGER]: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
+				'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
+			},
+		},
+	];
+	return { credentials, workflows };
+}
+
+/** Type `query` into the open node creator and click the listed node called `nodeName`. */
+async function pickFromCreator(page, query, nodeName) {
+	const creator = page.locator('[data-test-id="node-creator"]');
+	await creator.waitFor();
+	await page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first().fill(query);
+	const item = creator.locator('[data-test-id="item-iterator-item"]').filter({ has: page.locator('[data-test-id="node-creator-item-name"]', { hasText: nodeName }) }).first();
+	await item.waitFor();
+	await item.click();
+	return creator;
+}
+
+/**
+ * As a user adds a node after the trigger: the "+" on the trigger's output, search `query`,
+ * pick `nodeName`, then the action `action` (n8n lists a node's operations as actions). The new
+ * node's panel opens; returns it.
+ */
+async function addNodeAfterTrigger(page, query, nodeName, action) {
+	await page.locator('[data-handleid="outputs/main/0"] [data-test-id="canvas-handle-plus"]').first().click();
+	const creator = await pickFromCreator(page, query, nodeName);
+	await creator.locator('[data-test-id="item-iterator-item"]').filter({ hasText: action }).first().click();
+	const ndv = page.locator('[data-test-id="ndv"]');
+	await ndv.locator('[data-test-id="node-parameters"]').first().waitFor();
+	return ndv;
+}
+
+/** As a user gives an AI Agent a tool: the "+" on its Tool input, search `query`, pick `nodeName`. Returns the tool's panel. */
+async function addToolToAgent(page, query, nodeName) {
+	await page.locator('[data-handleid="inputs/ai_tool/0"] [data-test-id="canvas-handle-plus"]').first().click();
+	await pickFromCreator(page, query, nodeName);
+	const ndv = page.locator('[data-test-id="ndv"]');
+	await ndv.locator('[data-test-id="node-parameters"]').first().waitFor();
+	return ndv;
+}
+
+/** Open a workflow on the canvas (without opening a node). */
+async function openWorkflow(page, baseUrl, workflowId) {
+	await page.goto(`${baseUrl}/workflow/${workflowId}`);
+	await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60000 });
+	await dismissPopups(page);
+}
+
+/** The subtitles of the canvas nodes, by node name (their text without the name). */
+async function canvasSubtitles(page) {
+	const texts = await page.locator('[data-test-id="canvas-node"]').allInnerTexts();
+	return texts.map((t) => t.split('\n').map((line) => line.trim()).filter(Boolean));
+}
+
+/** The newest execution of a workflow once it has ended (REST API), with its status. */
+async function finishedExecution(client, workflowId, { after = 0, timeoutMs = 120000 } = {}) {
+	return await h.waitFor(
+		async () => {
+			const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+			const r = await client.request('GET', `/rest/executions?filter=${filter}`);
+			const results = (r.json && r.json.data && r.json.data.results) || [];
+			const newest = results.filter((e) => Number(e.id) > after).sort((a, b) => Number(b.id) - Number(a.id))[0];
+			return newest && !['new', 'running', 'waiting'].includes(newest.status) ? newest : null;
+		},
+		{ timeoutMs, intervalMs: 1000, what: `an execution of ${workflowId} to end` },
+	);
+}
+
+module.exports = {
+	startEditorStack,
+	launchBrowser,
+	signIn,
+	openNodePanel,
+	openWorkflow,
+	dismissPopups,
+	searchNodePicker,
+	addNodeAfterTrigger,
+	addToolToAgent,
+	canvasSubtitles,
+	finishedExecution,
+	tryItWorkflows,
+	TRY_IT,
+	CHROMIUM,
+	API_KEY,
+	EDITOR_VERSION,
+};

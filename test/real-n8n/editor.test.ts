@@ -3,6 +3,10 @@
  * playwright-core). Starts `n8n start` on 127.0.0.1 with the built package, creates the owner,
  * signs in, opens example 1, opens our node's panel and checks what is at the top, what is in
  * each collection, the placeholder, the subtitle, the six styles, and the credential test against the local Segmind server (good and wrong key).
+ *
+ * Then, on each n8n line, what a new user does: add the node fresh from the picker, and a tool
+ * fresh from an AI Agent's Tool "+", fill in only what the panel shows, and run both (the agent's
+ * chat model is a local OpenAI-compatible stand-in that calls the tool).
  */
 import * as fs from 'fs';
 
@@ -10,6 +14,11 @@ import * as fs from 'fs';
 jest.setTimeout(5 * 60 * 1000);
 const editor = require('./editor');
 const h = require('./helpers');
+const { ensureN8n } = require('./install-n8n');
+const { createChatModel } = require('./editor-chat-model');
+
+/** The n8n lines the fresh-node and fresh-tool paths run on (SEGMIND_EDITOR_LINES=1.123.81 for one). */
+const TRY_LINES = (process.env.SEGMIND_EDITOR_LINES || '1.123.81,2.40.7').split(',').map((v) => v.trim()).filter(Boolean);
 
 const haveChromium = fs.existsSync(editor.CHROMIUM);
 const inCi = !!process.env.CI && process.env.CI !== 'false';
@@ -88,7 +97,7 @@ describeEditor(`n8n editor (${editor.EDITOR_VERSION}) in chromium`, () => {
 		expect(await ndv.locator('[data-test-id="node-credentials-select"] input').first().inputValue()).toBe('Segmind account');
 	});
 
-	test('Model Options holds the eight model settings, alphabetical; Options the run controls', async () => {
+	test('Model Options holds the eight model settings, alphabetical; Options the common run controls by need; Advanced Options the rest', async () => {
 		expect(await collectionOptions('Add Model Option', 'Seed')).toEqual([
 			'Custom LoRA URL',
 			'Denoising Strength',
@@ -99,12 +108,14 @@ describeEditor(`n8n editor (${editor.EDITOR_VERSION}) in chromium`, () => {
 			'Prompt Strength (CFG)',
 			'Seed',
 		]);
-		const runOptions = await collectionOptions('Add Option', 'Max Retries');
-		expect(runOptions).toEqual(
-			expect.arrayContaining(['Check Credits First', 'Max Output Image Size (MB)', 'Max Retries', 'Output', 'Poll Interval (Seconds)', 'Put Output File in Field', 'Timeout (Seconds)']),
+		// What Generate Image offers first: what it returns, where the file goes, the credit check.
+		expect(await collectionOptions('Add Option', 'Put Output File in Field')).toEqual(['Output', 'Put Output File in Field', 'Check Credits First']);
+		const advanced = await collectionOptions('Add Advanced Option', 'Max Retries');
+		expect(advanced).toEqual(
+			expect.arrayContaining(['Expected Job Time (Seconds)', 'Max Output Image Size (MB)', 'Max Retries', 'Poll Interval (Seconds)', 'Polling', 'Timeout (Seconds)']),
 		);
-		expect(runOptions).toEqual([...runOptions].sort((a, b) => a.localeCompare(b)));
-		for (const model of ['Seed', 'LoRA Scale']) expect(runOptions).not.toContain(model);
+		expect(advanced).toEqual([...advanced].sort((a, b) => a.localeCompare(b)));
+		for (const other of ['Seed', 'LoRA Scale', 'Output']) expect(advanced).not.toContain(other);
 	});
 
 	test('a model setting shows its range under the field', async () => {
@@ -149,7 +160,8 @@ describeEditor(`n8n editor (${editor.EDITOR_VERSION}) in chromium`, () => {
 		// Get Job Result → Request ID or Status URL (empty) and Wait for Completion (on).
 		await selectOption('operation', 'Get Job Result');
 		await expect(ndv.getByText('Request ID or Status URL', { exact: true }).first().isVisible()).resolves.toBe(true);
-		expect(await fieldValue('requestId')).toBe('');
+		// It nearly always follows Submit Job: it starts from the incoming item's request_id.
+		expect(await fieldValue('requestId')).toBe('{{ $json.request_id }}');
 		await expect(ndv.getByText('Wait for Completion', { exact: true }).first().isVisible()).resolves.toBe(true);
 		const sw = ndv.locator('[data-test-id="parameter-input-waitForCompletion"] .el-switch').first();
 		expect(await sw.getAttribute('class')).toContain('is-checked');
@@ -250,5 +262,133 @@ describeEditor(`n8n editor (${editor.EDITOR_VERSION}) in chromium`, () => {
 		} finally {
 			await context.close();
 		}
+	});
+});
+
+describeEditor.each(TRY_LINES)('a new user in n8n %s: a fresh node and a fresh AI tool, filling in only what the panel shows', (version) => {
+	const PHOTO = 'https://example.com/me.jpg';
+	/** A workflow whose Style comes from an expression in another spelling than the list's. */
+	const STYLE_EXPRESSION = 'TryItStyleExpr01';
+	let model: any;
+	let stack: any;
+	let browser: any;
+	let page: any;
+
+	beforeAll(async () => {
+		if (!haveChromium) throw new Error(`${editor.CHROMIUM} is missing: run scripts/ci-system-deps.sh (CI must install chromium)`);
+		model = createChatModel({ photoUrl: PHOTO, style: 'video game', prompt: 'a smiling person' });
+		await model.start();
+		const { credentials, workflows } = editor.tryItWorkflows(ensureN8n(version), model.url);
+		const trigger = workflows[0].nodes[0];
+		workflows.push({
+			...workflows[0],
+			id: STYLE_EXPRESSION,
+			name: 'Try it: a style from an expression',
+			nodes: [
+				trigger,
+				{
+					id: 'try-style',
+					name: 'Segmind Face to Many',
+					type: h.NODE_TYPE,
+					typeVersion: 1,
+					position: [240, 0],
+					parameters: { imageUrl: PHOTO, style: '={{ "VIDEO_GAME" }}' },
+					credentials: { segmindApi: { id: h.CREDENTIAL_ID, name: h.CREDENTIAL_NAME } },
+				},
+			],
+			connections: { [trigger.name]: { main: [[{ node: 'Segmind Face to Many', type: 'main', index: 0 }]] } },
+		});
+		stack = await editor.startEditorStack({ version, credentials, workflows });
+		browser = await editor.launchBrowser();
+		page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+		page.setDefaultTimeout(30000);
+		await editor.signIn(page, stack.baseUrl);
+	}, 25 * 60 * 1000);
+
+	afterAll(async () => {
+		if (browser) await browser.close().catch(() => undefined);
+		if (stack) await stack.stop();
+		if (model) await model.stop();
+	}, 120000);
+
+	/** The fields the Parameters tab shows, by parameter name, in order. */
+	async function shownFields(ndv: any): Promise<string[]> {
+		await ndv.getByText('Advanced Options', { exact: true }).first().waitFor();
+		const ids: string[] = await ndv
+			// The Settings tab's fields are in the page too, hidden.
+			.locator('[data-test-id="node-parameters"] [data-test-id^="parameter-input-"]:not([data-test-id="parameter-input-field"]):visible')
+			.evaluateAll((els: any[]) => els.map((e) => String(e.getAttribute('data-test-id')).replace('parameter-input-', '')));
+		return [...new Set(ids)];
+	}
+
+	test('a node added fresh from the picker (found as "avatar"): only the photo URL to fill in, and Execute step returns the image', async () => {
+		await editor.openWorkflow(page, stack.baseUrl, editor.TRY_IT.node);
+		const ndv = await editor.addNodeAfterTrigger(page, 'avatar', 'Segmind Face to Many', 'Generate an image from a face');
+		// n8n picked the one Segmind credential by itself; the photo's URL is all there is to give.
+		await expect(ndv.locator('[data-test-id="node-credentials-select"] input').first().inputValue()).resolves.toBe(h.CREDENTIAL_NAME);
+		expect(await shownFields(ndv)).toEqual(['operation', 'imageSource', 'imageUrl', 'style', 'prompt']);
+		const url = ndv.locator('[data-test-id="parameter-input-imageUrl"] input').first();
+		expect(await url.inputValue()).toBe('');
+		await url.fill(PHOTO);
+		await page.keyboard.press('Tab');
+		const before = stack.server.requests.length;
+		await ndv.locator('[data-test-id="node-execute-button"]').first().click();
+		const execution = await editor.finishedExecution(stack.client, editor.TRY_IT.node);
+		expect(execution.status).toBe('success');
+		// The job was sent with the URL typed in and the panel's defaults; the image came back as a file.
+		const submit = stack.server.requests.slice(before).find((r: any) => r.route === 'submit');
+		expect(submit.body).toMatchObject({ image: PHOTO, style: '3D', prompt: 'a person' });
+		expect(stack.server.requests.slice(before).map((r: any) => r.route)).toContain('download');
+		// The output panel shows the file, named after the style and the job.
+		const id = [...stack.server.jobs.keys()].pop();
+		await ndv.getByText(`segmind-3d-${id}.png`).first().waitFor();
+		await page.keyboard.press('Escape');
+		const subtitles = await editor.canvasSubtitles(page);
+		expect(subtitles.find((lines: string[]) => lines.includes('Segmind Face to Many'))).toContain('Generate Image: 3D');
+	});
+
+	test('a tool added fresh from the AI Agent\'s Tool "+": the model defines the photo URL, style and prompt (✨), and the agent\'s run answers with the image URL', async () => {
+		await editor.openWorkflow(page, stack.baseUrl, editor.TRY_IT.agent);
+		const ndv = await editor.addToolToAgent(page, 'Segmind', 'Segmind Face to Many');
+		await expect(ndv.locator('[data-test-id="node-credentials-select"] input').first().inputValue()).resolves.toBe(h.CREDENTIAL_NAME);
+		// Image URL, Style and Prompt show as n8n's own "Defined automatically by the model", nothing to fill in.
+		await ndv.getByText('Advanced Options', { exact: true }).first().waitFor();
+		expect(await ndv.getByText('Defined automatically by the model').count()).toBe(3);
+		for (const label of ['Image URL', 'Style', 'Prompt']) {
+			await expect(ndv.getByText(label, { exact: true }).first().isVisible()).resolves.toBe(true);
+		}
+		expect(await ndv.locator('[data-test-id="parameter-input-imageSource"]').count()).toBe(0);
+		await page.keyboard.press('Escape');
+		const subtitles = await editor.canvasSubtitles(page);
+		expect(subtitles.find((lines: string[]) => lines.includes('Segmind Face to Many'))).toContain('Generate Image: style by AI');
+
+		const before = stack.server.requests.length;
+		await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+		const execution = await editor.finishedExecution(stack.client, editor.TRY_IT.agent);
+		expect(execution.status).toBe('success');
+		// The agent offered the tool with the three keys n8n's ✨ values define, each described.
+		const offered = model.requests.find((r: any) => r.body?.tools?.length)?.body.tools[0].function;
+		expect(Object.keys(offered.parameters.properties).sort()).toEqual(['Image_URL', 'Prompt', 'Style']);
+		expect(offered.parameters.properties.Style.description).toContain('Video Game');
+		// The model's words went to Segmind, the style as Segmind spells it.
+		const submit = stack.server.requests.slice(before).find((r: any) => r.route === 'submit');
+		expect(submit.body).toMatchObject({ image: PHOTO, style: 'Video game', prompt: 'a smiling person' });
+		// The tool answered the model with the image's URL, and no image bytes.
+		const toolAnswer = model.requests.flatMap((r: any) => r.body?.messages ?? []).filter((m: any) => m.role === 'tool').pop();
+		const [answer] = JSON.parse(toolAnswer.content);
+		expect(answer).toMatchObject({ status: 'COMPLETED', style: 'Video game', output_url: `${stack.server.url}/outputs/${answer.request_id}.png` });
+		expect(stack.server.requests.slice(before).map((r: any) => r.route)).not.toContain('download');
+	});
+
+	test('a style in another spelling from an expression draws no "not supported" warning, and runs as Segmind spells it', async () => {
+		const ndv = await editor.openNodePanel(page, stack.baseUrl, STYLE_EXPRESSION, 'Segmind Face to Many');
+		await ndv.getByText('Advanced Options', { exact: true }).first().waitFor();
+		await page.waitForTimeout(1000); // the editor checks a field's value after it has rendered
+		expect(await ndv.getByText(/is not supported/).count()).toBe(0);
+		expect(await ndv.locator('[data-test-id="parameter-issues"]').count()).toBe(0);
+		const before = stack.server.requests.length;
+		await ndv.locator('[data-test-id="node-execute-button"]').first().click();
+		expect((await editor.finishedExecution(stack.client, STYLE_EXPRESSION)).status).toBe('success');
+		expect(stack.server.requests.slice(before).find((r: any) => r.route === 'submit').body.style).toBe('Video game');
 	});
 });

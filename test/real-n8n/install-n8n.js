@@ -1,7 +1,7 @@
 'use strict';
 /**
  * Installs a pinned n8n into a cache folder OUTSIDE the repository and reuses it when a
- * previous install completed (marker file written last). See ../../../shared/n8n-real.md.
+ * previous install completed (marker file written last). See docs/real-n8n.md.
  *
  *   node test/real-n8n/install-n8n.js [1.123.81|2.40.7|all]
  *

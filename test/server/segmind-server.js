@@ -1,7 +1,7 @@
 'use strict';
 /**
  * A local, Segmind-compatible HTTP server for tests, the demo and the benchmark.
- * It follows ../shared/segmind-protocol.md: v2 submit → status → result with
+ * It follows Segmind's documented protocol: v2 submit → status → result with
  * QUEUED → PROCESSING → COMPLETED timing, FAILED served as 422, 404 for unknown ids,
  * 401 for a wrong key, 406 for no credits, asset upload, v1 sync, credits, and output
  * URLs that serve real PNG images. Tests steer it with `configure()` and `inject()`
@@ -62,6 +62,13 @@ const DEFAULT_CONFIG = {
 	outputFormat: 'png',
 	/** Answer submits with status_url/response_url on this origin instead of the server's own. */
 	jobUrlBase: null,
+	// ---- acceptAnyKey (the try-it stack: `npm run n8n`, the demo) ----
+	/**
+	 * Take any non-empty x-api-key as valid (a missing key is still a 401), so a credential a user
+	 * makes for this server works whatever key it holds. Off: only `apiKey` is accepted.
+	 */
+	acceptAnyKey: false,
+	// ---- end of acceptAnyKey ----
 };
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same sequence everywhere. */
@@ -273,7 +280,8 @@ function createSegmindServer(options = {}) {
 		}
 
 		const needsKey = !['download', 'asset'].includes(name);
-		if (needsKey && apiKey !== config.apiKey) {
+		const keyAccepted = apiKey === config.apiKey || (config.acceptAnyKey && typeof apiKey === 'string' && apiKey !== ''); // acceptAnyKey
+		if (needsKey && !keyAccepted) {
 			return send(res, 401, { error: apiKey ? 'Invalid API key' : 'API key is missing' });
 		}
 

@@ -26,19 +26,33 @@ function codeLines(markdown: string): string[] {
 }
 
 describe('README', () => {
-	it('follows the order of n8n community-node README template', () => {
+	it('follows the order of n8n community-node README template, after a "Try it" section', () => {
 		const headings = README.split('\n').filter((l) => l.startsWith('## ')).map((l) => l.slice(3).trim());
 		const template = ['Installation', 'Operations', 'Credentials', 'Compatibility', 'Usage', 'Resources', 'Version history'];
 		expect(headings.filter((h) => template.includes(h))).toEqual(template);
-		expect(headings.indexOf('Installation')).toBe(0);
+		// Only the try-it section comes before the reference material.
+		expect(headings.slice(0, 2)).toEqual(['Try it without a Segmind account', 'Installation']);
 	});
 
-	it('gets a user to install, credential and a first workflow in the first screenful', () => {
+	it('gets a user to try it (no n8n, no key), or to install, credential and a first workflow, in the first screenful', () => {
 		const firstScreen = README.split('\n').slice(0, 12).join('\n');
+		expect(firstScreen).toContain('](#try-it-without-a-segmind-account)');
 		expect(firstScreen).toContain('](#installation)');
 		expect(firstScreen).toContain('](#credentials)');
 		expect(firstScreen).toContain('](#your-first-workflow)');
 		expect(README).toMatch(/^### Your first workflow$/m);
+	});
+
+	it('"Try it" says what to run, how long the first run takes, the login it prints, and that the images are placeholders', () => {
+		const tryIt = README.slice(README.indexOf('## Try it without a Segmind account'), README.indexOf('## Installation'));
+		expect(codeLines(tryIt)).toContain('npm ci && npm run n8n');
+		expect(tryIt).toMatch(/first time takes/i);
+		expect(tryIt).toMatch(/\d+ minutes/);
+		// The login as scripts/n8n-dev.js prints it (test/real-n8n/helpers.js OWNER).
+		expect(tryIt).toContain('Email:     owner@example.com');
+		expect(tryIt).toContain('Password:  Segmind-Test-1');
+		expect(tryIt).toMatch(/placeholder/);
+		expect(tryIt).toMatch(/takes any API key/);
 	});
 
 	it('has a first workflow that pastes into n8n: the node type, a style and an image URL', () => {

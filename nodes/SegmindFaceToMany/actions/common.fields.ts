@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import { FROM_AI_AUTO_GENERATED_MARKER, type IDisplayOptions, type INodeProperties } from 'n8n-workflow';
 
 import { MAX_SEED } from '../constants';
 
@@ -21,6 +21,33 @@ const LINK_OPERATIONS: OperationName[] = ['generate', 'getResult'];
 const POLLING_OPERATIONS: OperationName[] = ['generate', 'getResult'];
 
 const forJobs = { show: { operation: JOB_OPERATIONS } };
+/** Shown to people (the regular node): an agent's tool gets its own twin of the field, see forTools(). */
+const forPeople = { '@tool': [false] };
+
+/**
+ * A field as an AI Agent's tool shows it: the same name, label and checks, but text whose default
+ * is the value n8n's own ✨ button ("let the model define this parameter") writes: a marked
+ * $fromAI() call under the key the button derives from the label, with the field's description as
+ * what the model reads, and `fallback` (when given) making it optional for the model. So a tool
+ * added fresh from an agent's Tool "+" works with nothing filled in, and the panel shows each of
+ * these fields as "defined automatically by the model" (click to edit its description, or fix it).
+ * Text, because n8n gives the ✨ button to no options field, and an options field draws a red
+ * "not supported" for any value outside its list, which a model's words often are.
+ */
+function forTools(field: INodeProperties, show: IDisplayOptions['show'], fallback?: string): INodeProperties {
+	const key = field.displayName.replace(/[^a-zA-Z0-9-]/g, '_');
+	const args = [`'${key}'`, `\`${field.description}\``, "'string'", ...(fallback === undefined ? [] : [`'${fallback}'`])];
+	const twin: INodeProperties = {
+		...field,
+		type: 'string',
+		default: `={{ ${FROM_AI_AUTO_GENERATED_MARKER} $fromAI(${args.join(', ')}) }}`,
+		displayOptions: { show: { ...show, '@tool': [true] } },
+	};
+	// Plain text: nothing of a pick list.
+	delete twin.options;
+	delete twin.allowArbitraryValues;
+	return twin;
+}
 
 export const imageSourceField: INodeProperties = {
 	displayName: 'Image Source',
@@ -42,11 +69,14 @@ export const imageUrlField: INodeProperties = {
 	type: 'string',
 	default: '',
 	required: true,
-	displayOptions: { show: { operation: JOB_OPERATIONS, imageSource: ['url'] } },
+	displayOptions: { show: { operation: JOB_OPERATIONS, imageSource: ['url'], ...forPeople } },
 	placeholder: 'e.g. https://example.com/face.jpg',
 	description:
 		"Public http(s) link to a photo of one person's face (JPEG, PNG or WebP; the image itself, not a web page)",
 };
+
+/** Image URL in an agent's tool: the model gives the photo's link (a tool has no file to give). */
+export const toolImageUrlField = forTools(imageUrlField, { operation: JOB_OPERATIONS });
 
 export const binaryPropertyNameField: INodeProperties = {
 	displayName: 'Input Data Field Name',
@@ -64,7 +94,10 @@ export const styleField: INodeProperties = {
 	name: 'style',
 	type: 'options',
 	default: '3D',
-	displayOptions: forJobs,
+	displayOptions: { show: { ...forJobs.show, ...forPeople } },
+	// The node takes any case and spacing ("video game", "VIDEO_GAME"): an expression giving one of
+	// those must not draw the editor's red "The value … is not supported!".
+	allowArbitraryValues: true,
 	// Sorted by name as n8n's lint asks; the values are Segmind's exact strings.
 	options: [
 		{ name: '3D', value: '3D' },
@@ -75,17 +108,23 @@ export const styleField: INodeProperties = {
 		{ name: 'Video Game', value: 'Video game' },
 	],
 	description:
-		'The art style: one of 3D, Clay, Emoji, Pixels, Toy or Video game (any upper or lower case, e.g. "video game")',
+		'The art style: one of 3D, Clay, Emoji, Pixels, Toy or Video Game (any upper or lower case, e.g. "video game")',
 };
+
+/** Style in an agent's tool: the model names it in its own words, checked against the list above. */
+export const toolStyleField = forTools(styleField, forJobs.show);
 
 export const promptField: INodeProperties = {
 	displayName: 'Prompt',
 	name: 'prompt',
 	type: 'string',
 	default: 'a person',
-	displayOptions: forJobs,
+	displayOptions: { show: { ...forJobs.show, ...forPeople } },
 	description: 'Short text of what to draw, e.g. "a person" (the default) or "a smiling astronaut"',
 };
+
+/** Prompt in an agent's tool: optional for the model (its default when the model gives none). */
+export const toolPromptField = forTools(promptField, forJobs.show, promptField.default as string);
 
 /** Expert settings of the model, in one collection (alphabetical, as n8n's lint asks). */
 export const modelOptionsField: INodeProperties = {
@@ -169,15 +208,53 @@ export const modelOptionsField: INodeProperties = {
 	],
 };
 
-/** How the run behaves: polling, retries, limits, timeouts and output (alphabetical). */
-export const runOptionsField: INodeProperties = {
+/**
+ * The run controls people reach for, in the order they need them: what a finished job returns,
+ * where the image goes, and the credit check. (Four at most show at once, so n8n's lint leaves
+ * their order to us; the rarer controls are in Advanced Options.)
+ */
+export const commonOptionsField: INodeProperties = {
 	displayName: 'Options',
-	name: 'options',
+	name: 'commonOptions',
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
 	displayOptions: { hide: { operation: ['getCredits'] } },
 	options: [
+		{
+			displayName: 'Output',
+			name: 'output',
+			type: 'options',
+			default: 'binary',
+			displayOptions: { show: { '/operation': LINK_OPERATIONS } },
+			options: [
+				{
+					name: 'Binary',
+					value: 'binary',
+					description: 'Download the image into n8n binary data, with its metadata as JSON (no expiring link)',
+				},
+				{
+					name: 'Both',
+					value: 'both',
+					description: 'The image as binary data and its output_url (the link expires after 7 days)',
+				},
+				{
+					name: 'URL Only',
+					value: 'url',
+					description: 'No download: only output_url, for passing the link on (it expires after 7 days)',
+				},
+			],
+			description: 'What the node returns for a finished job',
+		},
+		{
+			displayName: 'Put Output File in Field',
+			name: 'binaryPropertyOutput',
+			type: 'string',
+			default: 'data',
+			displayOptions: { show: { '/operation': IMAGE_OPERATIONS } },
+			hint: 'The name of the output binary field to put the image in',
+			description: 'Name of the binary field the image is written to',
+		},
 		{
 			displayName: 'Check Credits First',
 			name: 'checkCreditsFirst',
@@ -187,6 +264,30 @@ export const runOptionsField: INodeProperties = {
 			description:
 				'Whether to read the credit balance once before sending anything, and stop at once when it is zero or below Minimum Credits',
 		},
+		{
+			displayName: 'Minimum Credits',
+			name: 'minimumCredits',
+			type: 'number',
+			default: 0,
+			displayOptions: { show: { '/operation': JOB_OPERATIONS, checkCreditsFirst: [true] } },
+			typeOptions: { minValue: 0, numberPrecision: 4 },
+			description: 'Stop before sending anything when the balance (credits plus free credits) is below this; 0 stops only at zero',
+		},
+	],
+};
+
+/**
+ * The expert run controls: pacing, polling, retries, size limits and the Timeout (alphabetical, as
+ * n8n's lint asks of a collection this long). Its parameter name stays `options`.
+ */
+export const runOptionsField: INodeProperties = {
+	displayName: 'Advanced Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Advanced Option',
+	default: {},
+	displayOptions: { hide: { operation: ['getCredits'] } },
+	options: [
 		{
 			displayName: 'Expected Job Time (Seconds)',
 			name: 'expectedJobSeconds',
@@ -246,40 +347,6 @@ export const runOptionsField: INodeProperties = {
 			description: 'How often a rate-limited (429) or failed status request is retried, with growing waits',
 		},
 		{
-			displayName: 'Minimum Credits',
-			name: 'minimumCredits',
-			type: 'number',
-			default: 0,
-			displayOptions: { show: { '/operation': JOB_OPERATIONS, checkCreditsFirst: [true] } },
-			typeOptions: { minValue: 0, numberPrecision: 4 },
-			description: 'Stop before sending anything when the balance (credits plus free credits) is below this; 0 stops only at zero',
-		},
-		{
-			displayName: 'Output',
-			name: 'output',
-			type: 'options',
-			default: 'binary',
-			displayOptions: { show: { '/operation': LINK_OPERATIONS } },
-			options: [
-				{
-					name: 'Binary',
-					value: 'binary',
-					description: 'Download the image into n8n binary data, with its metadata as JSON (no expiring link)',
-				},
-				{
-					name: 'Both',
-					value: 'both',
-					description: 'The image as binary data and its output_url (the link expires after 7 days)',
-				},
-				{
-					name: 'URL Only',
-					value: 'url',
-					description: 'No download: only output_url, for passing the link on (it expires after 7 days)',
-				},
-			],
-			description: 'What the node returns for a finished job',
-		},
-		{
 			displayName: 'Poll Interval (Seconds)',
 			name: 'pollIntervalSeconds',
 			type: 'number',
@@ -310,15 +377,6 @@ export const runOptionsField: INodeProperties = {
 				},
 			],
 			description: 'When to check whether a job is done',
-		},
-		{
-			displayName: 'Put Output File in Field',
-			name: 'binaryPropertyOutput',
-			type: 'string',
-			default: 'data',
-			displayOptions: { show: { '/operation': IMAGE_OPERATIONS } },
-			hint: 'The name of the output binary field to put the image in',
-			description: 'Name of the binary field the image is written to',
 		},
 		{
 			displayName: 'Timeout (Seconds)',

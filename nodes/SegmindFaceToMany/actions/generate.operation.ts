@@ -1,6 +1,6 @@
 import type { Operation } from './operation';
 import { jobPayload, prepareJob, waitForResult, type JobPlan } from './job';
-import { downloadTo, outputImage } from '../helpers/outputImage';
+import { downloadTo, outputImage, sentSeed } from '../helpers/outputImage';
 
 /** Generate Image: input → submit → wait → output. */
 export const generate: Operation<JobPlan> = {
@@ -19,7 +19,7 @@ export const generate: Operation<JobPlan> = {
 		const job = await item.client.submit(payload);
 		item.onSubmitted(job.requestId);
 		const result = await waitForResult(item, job);
-		const meta = { request_id: job.requestId, style: payload.style, seed: payload.seed };
+		const meta = { request_id: job.requestId, style: payload.style, seed: sentSeed(payload.seed) };
 		return await outputImage(item, meta, result, downloadTo(item, result.outputUrl, job.requestId));
 	},
 };

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Operation } from './operation';
 import { jobPayload, prepareJob, type JobPlan } from './job';
-import { binaryStore, outputFileName, storedImageItem } from '../helpers/outputImage';
+import { binaryStore, outputFileName, sentSeed, storedImageItem } from '../helpers/outputImage';
 import { toNumber } from '../helpers/values';
 import { header } from '../transport/wire';
 
@@ -33,7 +33,7 @@ export const generateSync: Operation<JobPlan> = {
 		if (number('x-remaining-credits') !== undefined) metrics.remaining_credits = number('x-remaining-credits');
 		return storedImageItem(
 			item,
-			{ request_id: requestIdOf(file.headers), style: payload.style, seed: payload.seed },
+			{ request_id: requestIdOf(file.headers), style: payload.style, seed: sentSeed(payload.seed) },
 			{ seed: number('x-seed-value'), metrics },
 			file,
 		);

@@ -1,4 +1,5 @@
 import type { Operation } from './operation';
+import { balanceJson } from '../helpers/credits';
 
 /** Get Credit Balance: the account's credits (free to call). */
 export const getCredits: Operation<void> = {
@@ -6,12 +7,12 @@ export const getCredits: Operation<void> = {
 		name: 'Get Credit Balance',
 		value: 'getCredits',
 		action: 'Get the credit balance',
-		description: 'Return the Segmind credits left on the account (free to call)',
+		description: 'Return the Segmind credits left on the account (free to call): credits and free_credits',
 	},
 	fields: [],
 	sendsJob: false,
 	async prepare() {},
 	async execute(item) {
-		return { json: await item.client.credits() };
+		return { json: balanceJson(await item.client.credits()) };
 	},
 };

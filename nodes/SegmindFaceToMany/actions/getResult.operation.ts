@@ -1,10 +1,11 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { z } from 'zod';
 
 import type { Operation } from './operation';
 import { waitForResult } from './job';
-import { downloadTo, outputImage } from '../helpers/outputImage';
+import { downloadTo, outputImage, type ImageMeta } from '../helpers/outputImage';
 import { labelOf, readField, ValidationFailure } from '../helpers/parameters';
+import { STYLES } from '../constants';
 import { trimSlash } from '../helpers/values';
 import { jobFailed } from '../transport/responses';
 import { originOf } from '../transport/wire';
@@ -13,10 +14,12 @@ const requestIdField: INodeProperties = {
 	displayName: 'Request ID or Status URL',
 	name: 'requestId',
 	type: 'string',
-	default: '',
+	// It nearly always follows Submit Job: the incoming item's request_id.
+	default: '={{ $json.request_id }}',
 	required: true,
 	displayOptions: { show: { operation: ['getResult'] } },
 	placeholder: 'e.g. 2c7f59ea-13f1-402c-9353-915a2b5a2124',
+	hint: "By default the incoming item's request_id, as Submit Job returns it",
 	description: 'The request_id (or status_url) that Submit Job returned or an error named',
 };
 
@@ -29,19 +32,37 @@ const waitForCompletionField: INodeProperties = {
 	description: 'Whether to wait until the job is done; off returns the current status at once',
 };
 
-/** Which job to look at, and where its status and result are. */
+/** Which job to look at, and where its status and result are; what is known of how it was sent. */
 export interface JobReference {
 	requestId: string;
 	statusUrl: string;
 	responseUrl: string;
 	wait: boolean;
+	job: Pick<ImageMeta, 'style' | 'seed'>;
 }
 
 const FIELD = labelOf(requestIdField);
-const requestIdSchema = z
-	.string({ invalid_type_error: 'must be text' })
-	.trim()
-	.min(1, 'is required: the request_id or status_url that the Submit Job operation returned');
+const requestIdSchema = z.preprocess(
+	(value) => value ?? '',
+	z
+		.string({ invalid_type_error: 'must be text' })
+		.trim()
+		.min(
+			1,
+			"is required: the incoming item has no request_id to take. Put Get Job Result after Submit Job, or enter the request ID (or status URL) it returned",
+		),
+);
+
+/**
+ * Style and seed of the job when the incoming item is that job's Submit Job output (the usual
+ * Submit → Wait → Get Job Result chain); otherwise they are unknown (null): Segmind does not say.
+ */
+function sentWith(incoming: IDataObject, requestId: string): JobReference['job'] {
+	if (incoming.request_id !== requestId) return { style: null, seed: null };
+	const style = STYLES.find((known) => known === incoming.style) ?? null;
+	const seed = incoming.seed === 'random' || typeof incoming.seed === 'number' ? incoming.seed : null;
+	return { style, seed };
+}
 
 /** Get Job Result: look at a job by ID; wait for it (default) and return its image when done. */
 export const getResult: Operation<JobReference> = {
@@ -57,6 +78,7 @@ export const getResult: Operation<JobReference> = {
 	async prepare(ctx, i, env) {
 		const value = readField(ctx, requestIdField, i, { schema: requestIdSchema });
 		const wait = readField<boolean>(ctx, waitForCompletionField, i);
+		const incoming = ctx.getInputData()[i]?.json ?? {};
 		if (/^https?:\/\//i.test(value)) {
 			const match = /^(.*\/requests\/([^/?#]+))(\/status)?\/?(?:[?#].*)?$/.exec(value);
 			if (!match) throw new ValidationFailure(FIELD, 'is not a Segmind request URL (…/v2/requests/<id>/status)', value);
@@ -71,16 +93,16 @@ export const getResult: Operation<JobReference> = {
 				);
 			}
 			const base = match[1].replace(/^https?:/i, (scheme) => scheme.toLowerCase());
-			return { requestId: match[2], statusUrl: `${base}/status`, responseUrl: base, wait };
+			return { requestId: match[2], statusUrl: `${base}/status`, responseUrl: base, wait, job: sentWith(incoming, match[2]) };
 		}
 		if (!/^[A-Za-z0-9_-]{6,}$/.test(value)) {
 			throw new ValidationFailure(FIELD, 'is not a request ID (letters, digits and "-")', value);
 		}
 		const base = `${trimSlash(env.baseUrl)}/v2/requests/${value}`;
-		return { requestId: value, statusUrl: `${base}/status`, responseUrl: base, wait };
+		return { requestId: value, statusUrl: `${base}/status`, responseUrl: base, wait, job: sentWith(incoming, value) };
 	},
 	async execute(item, ref) {
-		const meta = { request_id: ref.requestId };
+		const meta: ImageMeta = { request_id: ref.requestId, ...ref.job };
 		const download = (url: string) => downloadTo(item, url, ref.requestId);
 		if (ref.wait) {
 			const result = await waitForResult(item, ref, true);
@@ -93,6 +115,8 @@ export const getResult: Operation<JobReference> = {
 				json: {
 					request_id: ref.requestId,
 					status: state.status,
+					style: meta.style,
+					seed: meta.seed,
 					status_url: ref.statusUrl,
 					response_url: ref.responseUrl,
 					metrics: state.metrics,

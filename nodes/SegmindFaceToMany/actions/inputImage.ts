@@ -14,6 +14,14 @@ const FIELD = labelOf(binaryPropertyNameField);
 const MIME_NOT_IMAGE = /^(?!image\/)(?!application\/octet-stream$)(?!$)/i;
 
 /**
+ * A file on the item that cannot be used: the field named the right file, the file is wrong, so
+ * the error is about the photo: 'Invalid input photo: the file in "data" (cv.pdf) is not an image…'.
+ */
+function badPhoto(propertyName: string, fileName: string | undefined, problem: string): ValidationFailure {
+	return new ValidationFailure('input photo', problem, propertyName, `the file in "${propertyName}"${fileName ? ` (${fileName})` : ''}`);
+}
+
+/**
  * Item `i`'s photo, checked before anything is sent: a URL must be http(s); a binary file must be
  * on the item and be a whole JPEG, PNG or WebP within "Max Input Image Size (MB)" by its bytes,
  * whatever its MIME type or file name says. The bytes are read here to check them and dropped:
@@ -42,38 +50,27 @@ export async function readImageInput(
 		);
 	}
 	const declaredType = (binary.mimeType ?? '').toLowerCase();
+	const wrongFile = (problem: string) => badPhoto(propertyName, binary.fileName, problem);
 	if (MIME_NOT_IMAGE.test(declaredType)) {
-		throw new ValidationFailure(
-			FIELD,
-			`is not an image (it is ${declaredType}${binary.fileName ? `, ${binary.fileName}` : ''}); use a JPEG, PNG or WebP photo`,
-			propertyName,
-		);
+		throw wrongFile(`is not an image (it is ${declaredType}); use a JPEG, PNG or WebP photo`);
 	}
 	const maxBytes = limits.maxInputImageSizeMb * 1024 * 1024;
 	const tooLarge = (size: number) =>
-		new ValidationFailure(
-			FIELD,
+		wrongFile(
 			`is ${megabytes(size)}, over the ${limits.maxInputImageSizeMb} MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option`,
-			propertyName,
 		);
 	// The size n8n recorded (when it did) refuses a huge file without reading it into memory.
 	const declaredSize = binary.bytes;
 	if (typeof declaredSize === 'number' && declaredSize > maxBytes) throw tooLarge(declaredSize);
 	const bytes = await ctx.helpers.getBinaryDataBuffer(i, propertyName);
 	const type = detectImageType(bytes);
-	if (!type) {
-		throw new ValidationFailure(FIELD, `is not an image (${describeBytes(bytes, declaredType)}); use a JPEG, PNG or WebP photo`, propertyName);
-	}
+	if (!type) throw wrongFile(`is not an image (${describeBytes(bytes, declaredType)}); use a JPEG, PNG or WebP photo`);
 	if (!INPUT_MIME_TYPES.includes(type.mimeType)) {
-		throw new ValidationFailure(
-			FIELD,
-			`is a ${type.extension.toUpperCase()} image; Segmind's face-to-many takes a JPEG, PNG or WebP photo: convert it first`,
-			propertyName,
-		);
+		throw wrongFile(`is a ${type.extension.toUpperCase()} image; Segmind's face-to-many takes a JPEG, PNG or WebP photo: convert it first`);
 	}
 	if (bytes.length > maxBytes) throw tooLarge(bytes.length);
 	const problem = imageProblem(bytes, type);
-	if (problem) throw new ValidationFailure(FIELD, `is an incomplete image (${problem}); use the whole file`, propertyName);
+	if (problem) throw wrongFile(`is an incomplete image (${problem}); use the whole file`);
 	return { source: 'binary', propertyName, mimeType: type.mimeType };
 }
 

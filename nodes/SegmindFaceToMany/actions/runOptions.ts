@@ -1,12 +1,12 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { optionOf, runOptionsField } from './common.fields';
+import { commonOptionsField, optionOf, runOptionsField } from './common.fields';
 import { readCollection, ValidationFailure, labelOf } from '../helpers/parameters';
 import type { PollingMode } from '../helpers/polling';
 
 export type OutputMode = 'binary' | 'url' | 'both';
 
-/** The "Options" collection: how the run behaves (see runOptionsField for each one's meaning). */
+/** "Options" and "Advanced Options": how the run behaves (see commonOptionsField and runOptionsField). */
 export interface RunOptions {
 	binaryPropertyOutput: string;
 	checkCreditsFirst: boolean;
@@ -23,11 +23,14 @@ export interface RunOptions {
 	timeoutSeconds: number;
 }
 
-const outputField = optionOf(runOptionsField, 'binaryPropertyOutput');
+const outputField = optionOf(commonOptionsField, 'binaryPropertyOutput');
 
-/** Read and check the Options (from the first item: they set how the whole run behaves). */
+/** Read and check both collections (from the first item: they set how the whole run behaves). */
 export function readRunOptions(ctx: IExecuteFunctions): RunOptions {
-	const options = readCollection(ctx, runOptionsField, 0) as unknown as RunOptions;
+	const options = {
+		...readCollection(ctx, commonOptionsField, 0),
+		...readCollection(ctx, runOptionsField, 0),
+	} as unknown as RunOptions;
 	options.binaryPropertyOutput = options.binaryPropertyOutput.trim();
 	if (!/^[A-Za-z0-9_.-]+$/.test(options.binaryPropertyOutput)) {
 		throw new ValidationFailure(

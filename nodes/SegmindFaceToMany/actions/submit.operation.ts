@@ -1,5 +1,6 @@
 import type { Operation } from './operation';
 import { jobPayload, prepareJob, type JobPlan } from './job';
+import { sentSeed } from '../helpers/outputImage';
 
 /** Submit Job: send the job and return its handles at once (collect it later with Get Job Result). */
 export const submit: Operation<JobPlan> = {
@@ -19,10 +20,10 @@ export const submit: Operation<JobPlan> = {
 			json: {
 				request_id: job.requestId,
 				status: job.status,
+				style: payload.style,
+				seed: sentSeed(payload.seed),
 				status_url: job.statusUrl,
 				response_url: job.responseUrl,
-				style: payload.style,
-				seed: payload.seed === -1 ? 'random' : payload.seed,
 			},
 		};
 	},

@@ -22,6 +22,14 @@ export function readBalance(body: IDataObject): Balance | undefined {
 }
 
 /**
+ * Segmind's balance answer with names a workflow can write as `$json.free_credits`: every "-" in a
+ * field name becomes "_" (`free-credits` → `free_credits`), values unchanged.
+ */
+export function balanceJson(body: IDataObject): IDataObject {
+	return Object.fromEntries(Object.entries(body).map(([name, value]) => [name.replace(/-/g, '_'), value]));
+}
+
+/**
  * "Check Credits First": read the balance once, before any upload or job, and fail when it is
  * zero (or less) or below "Minimum Credits", instead of every item failing with a 406.
  */
@@ -47,12 +55,10 @@ export async function checkCredits(client: SegmindClient, minimumCredits: number
 	});
 }
 
-/** `cost` and `remaining_credits` of a job (from its metrics or v1 headers), as top-level fields. */
-export function creditFields(metrics: IDataObject): IDataObject {
-	const fields: IDataObject = {};
-	const cost = toNumber(metrics.cost);
-	const remaining = toNumber(metrics.remaining_credits);
-	if (cost !== undefined) fields.cost = cost;
-	if (remaining !== undefined) fields.remaining_credits = remaining;
-	return fields;
+/**
+ * `cost` and `remaining_credits` of a job (from its metrics or v1 headers) as top-level fields,
+ * on every job's item: null when Segmind did not report them.
+ */
+export function creditFields(metrics: IDataObject): { cost: number | null; remaining_credits: number | null } {
+	return { cost: toNumber(metrics.cost) ?? null, remaining_credits: toNumber(metrics.remaining_credits) ?? null };
 }

@@ -1,15 +1,24 @@
 import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { ItemRun } from '../actions/context';
+import type { Style } from '../constants';
 import type { ImageInfo, ImageStore, StoredImage } from '../transport/client';
 import { creditFields } from './credits';
 
-/** What the item says about its job, whatever the operation. */
+/**
+ * A job's seed as every operation reports it: the number, "random" when a random seed (-1) was
+ * asked and Segmind did not say which it used, null when not known (a job this item did not send).
+ */
+export type Seed = number | 'random' | null;
+
+/** The seed a job was sent with, as reported. */
+export const sentSeed = (seed: number): Seed => (seed === -1 ? 'random' : seed);
+
+/** What the item says about its job, whatever the operation (null: not known). */
 export interface ImageMeta {
 	request_id: string;
-	style?: string;
-	/** The seed asked for (-1: random), when the job was sent by this item. */
-	seed?: number;
+	style: Style | null;
+	seed: Seed;
 }
 
 /** An image in n8n's binary store, under the file name it was given. */
@@ -26,13 +35,6 @@ export function binaryStore(item: ItemRun, fileName: (info: ImageInfo) => string
 /** Downloads the output image at `url` (a public link: no API key) into the binary store. */
 export function downloadTo(item: ItemRun, url: string, requestId: string) {
 	return async (store: ImageStore<StoredFile['stored']>): Promise<StoredFile> => await item.client.downloadImage(url, requestId, store);
-}
-
-/** The seed to report: Segmind's when it says which it used, else the one asked for ("random" for -1). */
-function seedOf(reported: number | undefined, asked: number | undefined): number | string | null {
-	if (reported !== undefined) return reported;
-	if (asked === -1) return 'random';
-	return asked ?? null;
 }
 
 /**
@@ -65,12 +67,17 @@ export function storedImageItem(
 	return withFile(item, jobJson(meta, result), file);
 }
 
+/**
+ * The JSON of a finished job, the same fields whatever the operation: request_id, status, style,
+ * seed (Segmind's when it says which it used), metrics, cost, remaining_credits; then output_url
+ * and the file's name, type and size as the Output option adds them.
+ */
 function jobJson(meta: ImageMeta, result: { seed?: number; metrics: IDataObject }): IDataObject {
 	return {
 		request_id: meta.request_id,
 		status: 'COMPLETED',
-		...(meta.style ? { style: meta.style } : {}),
-		seed: seedOf(result.seed, meta.seed),
+		style: meta.style,
+		seed: result.seed ?? meta.seed,
 		metrics: result.metrics,
 		...creditFields(result.metrics),
 	};
@@ -82,7 +89,7 @@ function withFile(item: ItemRun, json: IDataObject, file: StoredFile): INodeExec
 }
 
 /** `segmind-<style>-<request id>.<ext>`, e.g. segmind-video-game-2c7f….png (style left out when unknown). */
-export function outputFileName(requestId: string, extension: string, style?: string): string {
+export function outputFileName(requestId: string, extension: string, style: string | null): string {
 	const stylePart = style ? `${style.replace(/\s+/g, '-').toLowerCase()}-` : '';
 	return `segmind-${stylePart}${requestId}.${extension}`;
 }

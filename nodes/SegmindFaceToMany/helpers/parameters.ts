@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { z } from 'zod';
 
 /*
@@ -7,14 +7,18 @@ import { z } from 'zod';
  * error names. Nothing here knows a particular field but through the declaration it is given.
  */
 
-/** A value the user gave that cannot be used; nothing has been sent when this is thrown. */
+/**
+ * A value the user gave that cannot be used; nothing has been sent when this is thrown.
+ * "Invalid <field>: <subject> <problem>", the subject being the value itself unless given.
+ */
 export class ValidationFailure extends Error {
 	constructor(
 		readonly field: string,
 		readonly problem: string,
 		readonly value: unknown,
+		subject = describeValue(value),
 	) {
-		super(`Invalid ${field}: ${describeValue(value)} ${problem}`);
+		super(`Invalid ${field}: ${subject} ${problem}`);
 		this.name = 'ValidationFailure';
 	}
 }
@@ -49,13 +53,24 @@ function numberSchema(field: INodeProperties): z.ZodTypeAny {
 	return numeric.pipe(schema);
 }
 
+/**
+ * An options field: its value, or the name the list shows, in any case and spacing ("video game",
+ * "VIDEO_GAME", "URL Only"), gives the declared value. An error lists the names the panel shows
+ * when they are the values in other case (Style: "Video Game"), else the values to write.
+ */
 function optionsSchema(field: INodeProperties): z.ZodTypeAny {
-	const values = (field.options ?? []).map((option) => String((option as { value: unknown }).value));
-	const allowed = values.map((v) => `"${v}"`).join(', ');
+	const options = (field.options ?? []) as INodePropertyOptions[];
+	const accepted = new Map<string, INodePropertyOptions['value']>();
+	for (const option of options) {
+		accepted.set(looseKey(option.name), option.value);
+		accepted.set(looseKey(String(option.value)), option.value);
+	}
+	const namesAreValues = options.every((option) => looseKey(option.name) === looseKey(String(option.value)));
+	const allowed = options.map((option) => `"${namesAreValues ? option.name : String(option.value)}"`).join(', ');
 	return z
 		.string({ invalid_type_error: `must be one of ${allowed}` })
 		.transform((value, ctx) => {
-			const match = values.find((v) => looseKey(v) === looseKey(value));
+			const match = accepted.get(looseKey(value));
 			if (match !== undefined) return match;
 			ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be one of ${allowed}` });
 			return z.NEVER;
@@ -83,8 +98,11 @@ export function schemaOf(field: INodeProperties): z.ZodTypeAny {
 	}
 }
 
+/** A check of a value of any shape that gives a `T`. */
+type Schema<T> = z.ZodType<T, z.ZodTypeDef, unknown>;
+
 /** Check `value` against `schema`; a failure names the field and the value. */
-export function check<T>(field: INodeProperties, value: unknown, schema: z.ZodType<T> = schemaOf(field)): T {
+export function check<T>(field: INodeProperties, value: unknown, schema: Schema<T> = schemaOf(field)): T {
 	const result = schema.safeParse(value);
 	if (result.success) return result.data;
 	throw new ValidationFailure(labelOf(field), result.error.issues[0].message, value);
@@ -92,17 +110,19 @@ export function check<T>(field: INodeProperties, value: unknown, schema: z.ZodTy
 
 /**
  * Read one field of item `i` (a top-level field, or one inside the collection `within`), with
- * its declared default, and check it.
+ * its declared default, and check it. A default that is an expression (e.g. Get Job Result's
+ * `{{ $json.request_id }}`) is n8n's to run: when it gives nothing, the check says so.
  */
 export function readField<T = unknown>(
 	ctx: IExecuteFunctions,
 	field: INodeProperties,
 	i: number,
-	options: { within?: INodeProperties; schema?: z.ZodType<T> } = {},
+	options: { within?: INodeProperties; schema?: Schema<T> } = {},
 ): T {
 	const path = options.within ? `${options.within.name}.${field.name}` : field.name;
-	const value = ctx.getNodeParameter(path, i, field.default);
-	return check(field, value === undefined || value === null ? field.default : value, options.schema ?? (schemaOf(field) as z.ZodType<T>));
+	const fallback = typeof field.default === 'string' && field.default.startsWith('=') ? undefined : field.default;
+	const value = ctx.getNodeParameter(path, i, fallback);
+	return check(field, value === undefined || value === null ? fallback : value, options.schema ?? (schemaOf(field) as Schema<T>));
 }
 
 /** Every field of a collection, read and checked, with each one's default where it is not set. */

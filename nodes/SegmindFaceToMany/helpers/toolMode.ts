@@ -63,7 +63,7 @@ export function toolAnswer(item: INodeExecutionData, elapsedMs: number): INodeEx
 	if (!isImage) return { json };
 	const metrics = (json.metrics ?? {}) as IDataObject;
 	const answer: IDataObject = { status: json.status ?? 'COMPLETED', request_id: json.request_id };
-	if (json.style !== undefined) answer.style = json.style;
+	if (json.style !== undefined && json.style !== null) answer.style = json.style;
 	if (typeof json.output_url === 'string') answer.output_url = json.output_url;
 	else answer.note = 'This operation returns no image URL; use the Generate operation for the tool';
 	answer.seconds = seconds(metrics, elapsedMs);

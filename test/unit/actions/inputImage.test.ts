@@ -30,8 +30,9 @@ describe('readImageInput: a binary photo', () => {
 	it('refuses a file whose recorded size is over the cap without reading it', async () => {
 		const { ctx, reads } = withPhoto(PNG, 3 * 1048576);
 		const error = await failure(readImageInput(ctx, 0, limits(2)));
+		// The field named the right file: the error is about the file.
 		expect(error.message).toBe(
-			'Invalid "Input Data Field Name": "data" is 3.0 MB, over the 2 MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option',
+			'Invalid input photo: the file in "data" is 3.0 MB, over the 2 MB limit of "Max Input Image Size (MB)"; use a smaller photo or raise that option',
 		);
 		expect(reads).toEqual([]);
 	});
@@ -39,7 +40,7 @@ describe('readImageInput: a binary photo', () => {
 	it('measures the bytes when n8n recorded no size (older n8n)', async () => {
 		const { ctx } = withPhoto(Buffer.concat([PNG, Buffer.alloc(600 * 1024)]));
 		const error = await failure(readImageInput(ctx, 0, limits(0.5)));
-		expect(error.message).toMatch(/"data" is 0\.6 MB, over the 0\.5 MB limit/);
+		expect(error.message).toMatch(/the file in "data" is 0\.6 MB, over the 0\.5 MB limit/);
 	});
 
 	it.each([
@@ -64,7 +65,7 @@ describe('readImageInput: a binary photo', () => {
 	it('refuses a photo cut short (a PNG without its end), before anything is sent', async () => {
 		const { ctx } = withPhoto(PNG.subarray(0, 100), 100);
 		const error = await failure(readImageInput(ctx, 0, limits(10)));
-		expect(error.message).toMatch(/^Invalid "Input Data Field Name": "data" is an incomplete image \(.*\); use the whole file$/);
+		expect(error.message).toMatch(/^Invalid input photo: the file in "data" is an incomplete image \(.*\); use the whole file$/);
 	});
 
 	it('names the fields the item has when the one asked for is missing', async () => {

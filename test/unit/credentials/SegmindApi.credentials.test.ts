@@ -9,6 +9,10 @@ describe('SegmindApi credential', () => {
 		expect(credential.properties.find((p) => p.name === 'apiKey')?.typeOptions?.password).toBe(true);
 	});
 
+	it("links its documentation to this node's Credentials section, not Segmind's site", () => {
+		expect(credential.documentationUrl).toBe('https://github.com/segmind/n8n-nodes-segmind-face-to-many#credentials');
+	});
+
 	it('defaults the base URLs to Segmind and lets a proxy or test server replace them', () => {
 		const defaults = Object.fromEntries(credential.properties.map((p) => [p.name, p.default]));
 		expect(defaults.baseUrl).toBe('https://api.segmind.com');

@@ -1,4 +1,4 @@
-import { creditFields, readBalance } from '../../../nodes/SegmindFaceToMany/helpers/credits';
+import { balanceJson, creditFields, readBalance } from '../../../nodes/SegmindFaceToMany/helpers/credits';
 
 describe('readBalance (GET /v1/get-user-credits)', () => {
 	it('adds free credits to paid credits', () => {
@@ -20,6 +20,15 @@ describe('readBalance (GET /v1/get-user-credits)', () => {
 describe('creditFields', () => {
 	it('lifts cost and remaining_credits when they are numbers, and nothing else', () => {
 		expect(creditFields({ inference_time: 1, cost: 0.0246, remaining_credits: '9.9754' })).toEqual({ cost: 0.0246, remaining_credits: 9.9754 });
-		expect(creditFields({ inference_time: 1 })).toEqual({});
+	});
+
+	it('gives both fields on every job, null when Segmind did not report them', () => {
+		expect(creditFields({ inference_time: 1 })).toEqual({ cost: null, remaining_credits: null });
+	});
+});
+
+describe('balanceJson (what Get Credit Balance returns)', () => {
+	it('names the fields so an expression can read them ($json.free_credits), values unchanged', () => {
+		expect(balanceJson({ credits: 0, 'free-credits': 0.0184 })).toEqual({ credits: 0, free_credits: 0.0184 });
 	});
 });

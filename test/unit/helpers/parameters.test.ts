@@ -58,7 +58,8 @@ describe('readJobSettings (the job body from the panel)', () => {
 		[{ modelOptions: { seed: 2 ** 33 } }, '"Seed"', 'between -1 and 4294967295'],
 		[{ modelOptions: { seed: 1.5 } }, '"Seed"', 'whole number'],
 		[{ modelOptions: { seed: -2 } }, '"Seed"', 'between -1 and 4294967295'],
-		[{ style: 'Watercolor' }, '"Style"', '"3D", "Clay", "Emoji", "Pixels", "Toy", "Video game"'],
+		// Named as the Style list names them (any case is taken).
+		[{ style: 'Watercolor' }, '"Style"', '"3D", "Clay", "Emoji", "Pixels", "Toy", "Video Game"'],
 		[{ modelOptions: { customLoraUrl: 'https://huggingface.co/x/trained_model.tar' } }, '"Custom LoRA URL"', 'replicate.delivery'],
 	])('refuses %j, naming %s and what is allowed', (parameters, field, allowed) => {
 		const error = failure(parameters);
@@ -68,8 +69,9 @@ describe('readJobSettings (the job body from the panel)', () => {
 	});
 });
 
-describe('readRunOptions (the Options collection)', () => {
-	const options = (values: Record<string, unknown>) => readRunOptions(fakeContext({ options: values }).ctx);
+describe('readRunOptions (the Options and Advanced Options collections)', () => {
+	const options = (values: Record<string, unknown>, common: Record<string, unknown> = {}) =>
+		readRunOptions(fakeContext({ options: values, commonOptions: common }).ctx);
 
 	it('fills every option with its declared default', () => {
 		expect(options({})).toEqual({
@@ -91,7 +93,20 @@ describe('readRunOptions (the Options collection)', () => {
 
 	it('names the option and its range when a value is out of it', () => {
 		expect(() => options({ timeoutSeconds: 0 })).toThrow('Invalid "Timeout (Seconds)": 0 must be between 1 and 3600');
-		expect(() => options({ output: 'pdf' })).toThrow('Invalid "Output": "pdf" must be one of "binary", "both", "url"');
-		expect(() => options({ binaryPropertyOutput: 'my image' })).toThrow('Invalid "Put Output File in Field"');
+		expect(() => options({}, { output: 'pdf' })).toThrow('Invalid "Output": "pdf" must be one of "binary", "both", "url"');
+		expect(() => options({}, { binaryPropertyOutput: 'my image' })).toThrow('Invalid "Put Output File in Field"');
+	});
+
+	it('reads the common controls from Options and the expert ones from Advanced Options', () => {
+		expect(options({ timeoutSeconds: 30, maxRetries: 0 }, { output: 'url', checkCreditsFirst: true })).toMatchObject({
+			timeoutSeconds: 30,
+			maxRetries: 0,
+			output: 'url',
+			checkCreditsFirst: true,
+		});
+	});
+
+	it('takes an option by the name the list shows, too ("URL Only" is "url")', () => {
+		expect(options({}, { output: 'URL Only' }).output).toBe('url');
 	});
 });
