@@ -34,13 +34,6 @@ const LAYERS: Array<{ name: string; holds: (file: string) => boolean }> = [
 
 /** Known violations (`from -> to`, paths below nodes/SegmindFaceToMany/), each with what ends it. */
 const ALLOWED: Record<string, string> = {
-	// Node behaviour living in helpers/: moves to actions/ in issue 20's fields/operations step.
-	'helpers/credits.ts -> errors/failures.ts': 'Check Credits First is node behaviour: credits.ts moves to actions/',
-	'helpers/credits.ts -> transport/client.ts': 'Check Credits First is node behaviour: credits.ts moves to actions/',
-	'helpers/outputImage.ts -> actions/context.ts': 'the output item is node behaviour: outputImage.ts moves to actions/',
-	'helpers/outputImage.ts -> transport/client.ts': 'the output item is node behaviour: outputImage.ts moves to actions/',
-	'helpers/toolMode.ts -> actions/runOptions.ts': 'tool answers are node behaviour: toolMode.ts moves to actions/',
-	'helpers/toolMode.ts -> errors/toNodeError.ts': 'tool answers are node behaviour: toolMode.ts moves to actions/',
 	// The circle http.ts <-> backoff.ts (type-only): the timing-core branch breaks it (backoff reads wire.ts).
 	'transport/backoff.ts -> transport/http.ts': 'backoff.ts takes HttpResponse from wire.ts (timing-core branch)',
 };

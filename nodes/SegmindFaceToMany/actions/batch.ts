@@ -5,9 +5,9 @@ import { orphanedJobs } from '../errors/messages';
 import { errorItemJson, errorOutputJson, toNodeError } from '../errors/toNodeError';
 import { ExecutionCancelledError } from '../helpers/abort';
 import { mapWithConcurrency } from '../helpers/concurrency';
-import { checkCredits } from '../helpers/credits';
+import { checkCredits } from './credits';
 import { readRunOptions, type RunOptions } from './runOptions';
-import { isToolMode, toolAnswer, toolAnswersErrors, toolError, toolRunOptions } from '../helpers/toolMode';
+import { isToolMode, toolAnswer, toolAnswersErrors, toolError, toolRunOptions } from './toolMode';
 import { createRunContext, type ItemRun, type RunContext } from './context';
 import type { Operation } from './operation';
 

@@ -1,6 +1,6 @@
 import type { Operation } from './operation';
 import { jobPayload, prepareJob, waitForResult, type JobPlan } from './job';
-import { downloadTo, outputImage, sentSeed } from '../helpers/outputImage';
+import { downloadTo, outputImage, sentSeed } from './outputImage';
 
 /** Generate Image: input → submit → wait → output. */
 export const generate: Operation<JobPlan> = {

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Operation } from './operation';
 import { jobPayload, prepareJob, type JobPlan } from './job';
-import { binaryStore, outputFileName, sentSeed, storedImageItem } from '../helpers/outputImage';
+import { binaryStore, outputFileName, sentSeed, storedImageItem } from './outputImage';
 import { toNumber } from '../helpers/values';
 import { header } from '../transport/wire';
 

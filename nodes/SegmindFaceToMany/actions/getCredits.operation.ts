@@ -1,5 +1,5 @@
 import type { Operation } from './operation';
-import { balanceJson } from '../helpers/credits';
+import { balanceJson } from './credits';
 
 /** Get Credit Balance: the account's credits (free to call). */
 export const getCredits: Operation<void> = {

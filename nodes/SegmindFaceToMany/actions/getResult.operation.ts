@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import type { Operation } from './operation';
 import { waitForResult } from './job';
-import { downloadTo, outputImage, type ImageMeta } from '../helpers/outputImage';
+import { downloadTo, outputImage, type ImageMeta } from './outputImage';
 import { labelOf, readField, ValidationFailure } from '../helpers/parameters';
 import { STYLES } from '../constants';
 import { trimSlash } from '../helpers/values';

@@ -1,6 +1,6 @@
 import type { Operation } from './operation';
 import { jobPayload, prepareJob, type JobPlan } from './job';
-import { sentSeed } from '../helpers/outputImage';
+import { sentSeed } from './outputImage';
 
 /** Submit Job: send the job and return its handles at once (collect it later with Get Job Result). */
 export const submit: Operation<JobPlan> = {

@@ -1,6 +1,6 @@
 import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { ItemRun } from '../actions/context';
+import type { ItemRun } from './context';
 import type { Style } from '../constants';
 import type { ImageInfo, ImageStore, StoredImage } from '../transport/client';
 import { creditFields } from './credits';

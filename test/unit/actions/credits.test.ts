@@ -1,4 +1,4 @@
-import { balanceJson, creditFields, readBalance } from '../../../nodes/SegmindFaceToMany/helpers/credits';
+import { balanceJson, creditFields, readBalance } from '../../../nodes/SegmindFaceToMany/actions/credits';
 
 describe('readBalance (GET /v1/get-user-credits)', () => {
 	it('adds free credits to paid credits', () => {

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { SegmindFailure } from '../errors/failures';
 import type { SegmindClient } from '../transport/client';
-import { toNumber } from './values';
+import { toNumber } from '../helpers/values';
 
 export interface Balance {
 	/** What jobs can spend: paid credits plus free credits. */

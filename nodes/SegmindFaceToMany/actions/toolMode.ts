@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { errorItemJson } from '../errors/toNodeError';
-import type { RunOptions } from '../actions/runOptions';
+import type { RunOptions } from './runOptions';
 
 /*
  * The node as an AI Agent tool.
