@@ -36,23 +36,9 @@ export function balanceJson(body: IDataObject): IDataObject {
 export async function checkCredits(client: SegmindClient, minimumCredits: number): Promise<Balance> {
 	const body = await client.credits();
 	const balance = readBalance(body);
-	if (!balance) {
-		throw new SegmindFailure('badResponse', 'Segmind answered the credit balance request without a balance', {
-			body,
-			description:
-				'Expected "credits" and "free-credits". No job was sent. Turn off "Check Credits First" to run without the check.',
-		});
-	}
+	if (!balance) throw new SegmindFailure({ problem: 'noBalance' }, { body });
 	if (balance.total > 0 && balance.total >= minimumCredits) return balance;
-	const message =
-		balance.total <= 0
-			? `Your Segmind credit balance is ${balance.total}: no job was sent`
-			: `Your Segmind credit balance is ${balance.total}, below the ${minimumCredits} set in "Minimum Credits": no job was sent`;
-	throw new SegmindFailure('credits', message, {
-		description: `"Check Credits First" read the balance once before the batch (credits ${balance.credits} + free credits ${balance.freeCredits}) and stopped before any upload or job. Top up your credits in the Segmind console, then run the workflow again${
-			balance.total > 0 ? ', or lower "Minimum Credits"' : ''
-		}.`,
-	});
+	throw new SegmindFailure({ problem: 'lowBalance', ...balance, minimum: minimumCredits });
 }
 
 /**

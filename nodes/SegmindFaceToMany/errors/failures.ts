@@ -67,8 +67,10 @@ export type FailureFacts =
 	| { problem: 'imageIncomplete'; host: string; detail: string }
 	| { problem: 'noUploadUrl' }
 	| { problem: 'creditsNotJson' }
-	/** Worded where it arose (the Check Credits First failures, until they move into actions/). */
-	| { problem: 'worded'; kind: FailureKind; message: string; description: string };
+	/** "Check Credits First": the balance answer holds no balance; nothing was sent. */
+	| { problem: 'noBalance' }
+	/** "Check Credits First": the balance (`total` = credits + free credits) is zero or below `minimum`; nothing was sent. */
+	| { problem: 'lowBalance'; total: number; credits: number; freeCredits: number; minimum: number };
 
 /** What a failure may know besides its facts. */
 export interface FailureContext {
@@ -119,9 +121,10 @@ function kindOf(facts: FailureFacts): FailureKind {
 		case 'noOutputUrl':
 		case 'noUploadUrl':
 		case 'creditsNotJson':
+		case 'noBalance':
 			return 'badResponse';
-		case 'worded':
-			return facts.kind;
+		case 'lowBalance':
+			return 'credits';
 	}
 }
 
@@ -138,21 +141,7 @@ export class SegmindFailure extends Error {
 	readonly body?: Record<string, unknown>;
 
 	/** What happened, as facts (worded at the edge, by errors/messages.ts). */
-	constructor(facts: FailureFacts, context?: FailureContext);
-
-	/** A failure worded where it arose. */
-	constructor(kind: FailureKind, message: string, details?: FailureContext & { description?: string });
-
-	constructor(
-		factsOrKind: FailureFacts | FailureKind,
-		contextOrMessage?: FailureContext | string,
-		details: FailureContext & { description?: string } = {},
-	) {
-		const facts: FailureFacts =
-			typeof factsOrKind === 'string'
-				? { problem: 'worded', kind: factsOrKind, message: String(contextOrMessage), description: details.description ?? '' }
-				: factsOrKind;
-		const context = typeof contextOrMessage === 'object' ? contextOrMessage : details;
+	constructor(facts: FailureFacts, context: FailureContext = {}) {
 		super(summary(facts));
 		this.name = 'SegmindFailure';
 		this.facts = facts;
@@ -174,7 +163,6 @@ export class SegmindFailure extends Error {
  * words of messages.ts.
  */
 function summary(facts: FailureFacts): string {
-	if (facts.problem === 'worded') return facts.message;
 	if ('cause' in facts) return facts.cause;
 	const { problem, ...rest } = facts;
 	return `Segmind ${problem} ${JSON.stringify(rest)}`;

@@ -138,9 +138,29 @@ function wordsFor(facts: FailureFacts, requestId: string | undefined): FailureTe
 			return { message: "Segmind's asset upload answered without a file URL (file_urls or urls)", description: '' };
 		case 'creditsNotJson':
 			return { message: 'Segmind answered the credit balance request without JSON', description: '' };
-		case 'worded':
-			return { message: facts.message, description: facts.description };
+		case 'noBalance':
+			return {
+				message: 'Segmind answered the credit balance request without a balance',
+				description:
+					'Expected "credits" and "free-credits". No job was sent. Turn off "Check Credits First" to run without the check.',
+			};
+		case 'lowBalance':
+			return lowBalanceText(facts);
 	}
+}
+
+/** "Check Credits First" stopped the run before anything was sent: the balance, and what to do. */
+function lowBalanceText(facts: Extract<FailureFacts, { problem: 'lowBalance' }>): FailureText {
+	const { total, minimum } = facts;
+	return {
+		message:
+			total <= 0
+				? `Your Segmind credit balance is ${total}: no job was sent`
+				: `Your Segmind credit balance is ${total}, below the ${minimum} set in "Minimum Credits": no job was sent`,
+		description: `"Check Credits First" read the balance once before the batch (credits ${facts.credits} + free credits ${facts.freeCredits}) and stopped before any upload or job. Top up your credits in the Segmind console, then run the workflow again${
+			total > 0 ? ', or lower "Minimum Credits"' : ''
+		}.`,
+	};
 }
 
 /** A non-2xx answer from the API (`said` is the server's own, redacted, text). */

@@ -323,10 +323,22 @@ const cases: Array<[FailureFacts, FailureContext, string, string]> = [
 		'Raise "Max Output Image Size (MB)" in the node\'s options, or fetch it from img.segmind.com yourself.',
 	],
 	[
-		{ problem: 'worded', kind: 'credits', message: 'Worded where it arose', description: 'As given.' },
+		{ problem: 'lowBalance', total: 0, credits: 0, freeCredits: 0, minimum: 0 },
 		{},
-		'Worded where it arose',
-		'As given.',
+		'Your Segmind credit balance is 0: no job was sent',
+		'"Check Credits First" read the balance once before the batch (credits 0 + free credits 0) and stopped before any upload or job. Top up your credits in the Segmind console, then run the workflow again.',
+	],
+	[
+		{ problem: 'lowBalance', total: 0.75, credits: 0.5, freeCredits: 0.25, minimum: 1 },
+		{},
+		'Your Segmind credit balance is 0.75, below the 1 set in "Minimum Credits": no job was sent',
+		'"Check Credits First" read the balance once before the batch (credits 0.5 + free credits 0.25) and stopped before any upload or job. Top up your credits in the Segmind console, then run the workflow again, or lower "Minimum Credits".',
+	],
+	[
+		{ problem: 'noBalance' },
+		{ body: { error: 'maintenance' } },
+		'Segmind answered the credit balance request without a balance',
+		'Expected "credits" and "free-credits". No job was sent. Turn off "Check Credits First" to run without the check.',
 	],
 ];
 

@@ -113,20 +113,21 @@ describe('toNodeError shows the advice', () => {
 		expect(errorItemJson(error).reason).toBeUndefined();
 	});
 
-	test('a failure worded where it arose keeps its words', () => {
-		const failure = new SegmindFailure('credits', 'Your Segmind credit balance is 0: no job was sent', { description: 'Top up.' });
+	test('a failure of no HTTP answer (the credit check) is an operation error with its words', () => {
+		const failure = new SegmindFailure({ problem: 'lowBalance', total: 0, credits: 0, freeCredits: 0, minimum: 0 });
 		const error = toNodeError(node, failure, 0);
-		expect([error.message, error.description]).toEqual(['Your Segmind credit balance is 0: no job was sent', 'Top up.']);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('Your Segmind credit balance is 0: no job was sent');
+		expect(error.description).toContain('Top up your credits in the Segmind console');
 	});
 
 	test('a key the server echoed is replaced everywhere in the error', () => {
 		const key = 'sk-echoed-key-1234567890';
-		const failure = new SegmindFailure('rejected', `Segmind rejected the request: bad key ${key}`, {
-			httpCode: 400,
-			requestId: 'r1',
-			body: { error: `Invalid x-api-key ${key}` },
-			description: `Segmind says: "Invalid x-api-key ${key}"`,
-		});
+		const said = `Invalid x-api-key ${key}`;
+		const failure = new SegmindFailure(
+			{ problem: 'httpError', step: 'submit', status: 400, said, maxRetries: 0 },
+			{ requestId: 'r1', body: { error: said } },
+		);
 		const error = toNodeError(node, failure, 0, { secrets: [key] });
 		const shown = JSON.stringify({ message: error.message, description: error.description, context: error.context });
 		expect(shown).not.toContain(key);
