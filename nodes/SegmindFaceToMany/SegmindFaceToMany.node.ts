@@ -6,20 +6,11 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import {
-	binaryPropertyNameField,
-	commonOptionsField,
-	imageSourceField,
-	imageUrlField,
-	modelOptionsField,
-	promptField,
-	runOptionsField,
-	styleField,
-	toolImageUrlField,
-	toolPromptField,
-	toolStyleField,
-} from './actions/common.fields';
+import { imageFields } from './actions/inputImage';
+import { jobSettingsFields, styleField } from './actions/jobInput';
+import { operationsThat } from './actions/operationTraits';
 import { operationField, operations, router } from './actions/router';
+import { runOptionsFields } from './actions/runOptions';
 
 /**
  * The canvas subtitle: the operation, and the style where a job is sent ("Generate Image: Clay").
@@ -31,7 +22,7 @@ const subtitle =
 	'={{ ' +
 	JSON.stringify(Object.fromEntries(Object.values(operations).map((operation) => [operation.option.value, operation.option.name]))) +
 	'[$parameter["operation"]] + (' +
-	JSON.stringify(Object.values(operations).filter((operation) => operation.sendsJob).map((operation) => operation.option.value)) +
+	JSON.stringify(operationsThat('sendsJob')) +
 	`.includes($parameter["operation"]) ? ": " + (!${styleAsWritten}.startsWith("=") ? ${styleAsWritten} : ${styleAsWritten}.includes("fromAI") ? "style by AI" : "style from expression") : "") }}`;
 
 export class SegmindFaceToMany implements INodeType {
@@ -60,18 +51,10 @@ export class SegmindFaceToMany implements INodeType {
 		],
 		properties: [
 			operationField,
-			imageSourceField,
-			imageUrlField,
-			toolImageUrlField,
-			binaryPropertyNameField,
-			styleField,
-			toolStyleField,
-			promptField,
-			toolPromptField,
-			modelOptionsField,
+			...imageFields,
+			...jobSettingsFields,
 			...Object.values(operations).flatMap((operation) => operation.fields),
-			commonOptionsField,
-			runOptionsField,
+			...runOptionsFields,
 		],
 	};
 

@@ -1,16 +1,16 @@
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
 import type { Operation } from './operation';
 import { waitForResult } from './job';
 import { downloadTo, outputImage, type ImageMeta } from './outputImage';
-import { labelOf, readField, ValidationFailure } from '../helpers/parameters';
+import { declareField, labelOf, readField, ValidationFailure } from '../helpers/parameters';
 import { STYLES } from '../constants';
 import { trimSlash } from '../helpers/values';
 import { jobFailed } from '../transport/responses';
 import { originOf } from '../transport/wire';
 
-const requestIdField: INodeProperties = {
+const requestIdField = declareField({
 	displayName: 'Request ID or Status URL',
 	name: 'requestId',
 	type: 'string',
@@ -21,16 +21,16 @@ const requestIdField: INodeProperties = {
 	placeholder: 'e.g. 2c7f59ea-13f1-402c-9353-915a2b5a2124',
 	hint: "By default the incoming item's request_id, as Submit Job returns it",
 	description: 'The request_id (or status_url) that Submit Job returned or an error named',
-};
+});
 
-const waitForCompletionField: INodeProperties = {
+const waitForCompletionField = declareField({
 	displayName: 'Wait for Completion',
 	name: 'waitForCompletion',
 	type: 'boolean',
 	default: true,
 	displayOptions: { show: { operation: ['getResult'] } },
 	description: 'Whether to wait until the job is done; off returns the current status at once',
-};
+});
 
 /** Which job to look at, and where its status and result are; what is known of how it was sent. */
 export interface JobReference {
@@ -77,7 +77,7 @@ export const getResult: Operation<JobReference> = {
 	waitsForJobs: true,
 	async prepare(ctx, i, env) {
 		const value = readField(ctx, requestIdField, i, { schema: requestIdSchema });
-		const wait = readField<boolean>(ctx, waitForCompletionField, i);
+		const wait = readField(ctx, waitForCompletionField, i);
 		const incoming = ctx.getInputData()[i]?.json ?? {};
 		if (/^https?:\/\//i.test(value)) {
 			const match = /^(.*\/requests\/([^/?#]+))(\/status)?\/?(?:[?#].*)?$/.exec(value);

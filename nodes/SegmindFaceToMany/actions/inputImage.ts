@@ -1,9 +1,56 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { binaryPropertyNameField, imageSourceField, imageUrlField } from './common.fields';
 import { describeBytes, detectImageType, imageProblem, INPUT_MIME_TYPES } from '../helpers/image';
-import { httpUrl, labelOf, readField, ValidationFailure } from '../helpers/parameters';
+import { declareField, httpUrl, labelOf, readField, ValidationFailure } from '../helpers/parameters';
+import { forTools, FOR_PEOPLE } from '../helpers/toolFields';
 import { megabytes } from '../helpers/values';
+import { operationsThat } from './operationTraits';
+
+/** Operations that send a job: they show the photo's fields. */
+const JOB_OPERATIONS = operationsThat('sendsJob');
+
+export const imageSourceField = declareField({
+	displayName: 'Image Source',
+	name: 'imageSource',
+	type: 'options',
+	default: 'url',
+	// An agent has no file to give: in tool mode the photo is always a URL.
+	displayOptions: { show: { operation: JOB_OPERATIONS }, hide: { '@tool': [true] } },
+	options: [
+		{ name: 'URL', value: 'url', description: 'A public link to the face photo' },
+		{ name: 'Binary File', value: 'binary', description: 'A photo file from the incoming item, uploaded to Segmind first' },
+	],
+	description: 'Where the face photo comes from',
+});
+
+export const imageUrlField = declareField({
+	displayName: 'Image URL',
+	name: 'imageUrl',
+	type: 'string',
+	default: '',
+	required: true,
+	displayOptions: { show: { operation: JOB_OPERATIONS, imageSource: ['url'], ...FOR_PEOPLE } },
+	placeholder: 'e.g. https://example.com/face.jpg',
+	description:
+		"Public http(s) link to a photo of one person's face (JPEG, PNG or WebP; the image itself, not a web page)",
+});
+
+/** Image URL in an agent's tool: the model gives the photo's link (a tool has no file to give). */
+export const toolImageUrlField = forTools(imageUrlField, { operation: JOB_OPERATIONS });
+
+export const binaryPropertyNameField = declareField({
+	displayName: 'Input Data Field Name',
+	name: 'binaryPropertyName',
+	type: 'string',
+	default: 'data',
+	required: true,
+	displayOptions: { show: { operation: JOB_OPERATIONS, imageSource: ['binary'] } },
+	hint: 'The name of the input field holding the photo file (JPEG, PNG or WebP)',
+	description: 'Name of the binary field of the incoming item that holds the face photo',
+});
+
+/** The photo's fields, in the panel's order. */
+export const imageFields = [imageSourceField, imageUrlField, toolImageUrlField, binaryPropertyNameField];
 
 /** Where a job's photo comes from: a URL sent as is, or a binary field uploaded first. */
 export type ImageInput =
@@ -33,12 +80,12 @@ export async function readImageInput(
 	limits: { maxInputImageSizeMb: number; toolMode: boolean },
 ): Promise<ImageInput> {
 	// In tool mode n8n hides Image Source (an agent has no file to pass), so it reads as URL.
-	const source = limits.toolMode ? 'url' : readField<string>(ctx, imageSourceField, i);
+	const source = limits.toolMode ? 'url' : readField(ctx, imageSourceField, i);
 	if (source !== 'binary') {
 		const url = readField(ctx, imageUrlField, i, { schema: httpUrl('a public http:// or https:// link to the face photo') });
 		return { source: 'url', url };
 	}
-	const propertyName = readField<string>(ctx, binaryPropertyNameField, i).trim();
+	const propertyName = readField(ctx, binaryPropertyNameField, i).trim();
 	if (!propertyName) throw new ValidationFailure(FIELD, 'is required: the name of the binary field with the photo', propertyName);
 	const binary = ctx.getInputData()[i]?.binary?.[propertyName];
 	if (!binary) {

@@ -1,7 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { readImageInput, imageUrlFor, type ImageInput } from './inputImage';
-import { readJobSettings, type JobPayload } from './jobInput';
+import { readJobSettings, type JobSettings } from './jobInput';
+import type { JobPayload } from '../transport/wire';
 import { waitForJob } from '../helpers/polling';
 import { SegmindFailure } from '../errors/failures';
 import { timedOut } from '../errors/messages';
@@ -17,7 +18,7 @@ import type { ItemRun, PrepareEnv } from './context';
 /** What a job operation sends for item `i`, read and checked before any request. */
 export interface JobPlan {
 	image: ImageInput;
-	settings: Omit<JobPayload, 'image'>;
+	settings: JobSettings;
 }
 
 export async function prepareJob(ctx: IExecuteFunctions, i: number, env: PrepareEnv): Promise<JobPlan> {

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import type { OperationName } from './common.fields';
+import type { OperationName } from './operationTraits';
 import type { ItemRun, PrepareEnv } from './context';
 
 /**

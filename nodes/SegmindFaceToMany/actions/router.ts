@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { runBatch } from './batch';
-import type { OperationName } from './common.fields';
+import type { OperationName } from './operationTraits';
 import { generate } from './generate.operation';
 import { generateSync } from './generateSync.operation';
 import { getCredits } from './getCredits.operation';

@@ -1,11 +1,48 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { z } from 'zod';
 
 /*
- * Reading and checking parameters, derived from their declarations (actions/*.fields.ts,
- * *.operation.ts): the name and default to read, the type and range to check, and the label an
- * error names. Nothing here knows a particular field but through the declaration it is given.
+ * Reading and checking parameters, derived from their declarations (the `*Field` objects in
+ * actions/): the name and default to read, the type and range to check, the label an error names,
+ * and the TypeScript type of the value. Nothing here knows a particular field but through the
+ * declaration it is given.
  */
+
+/**
+ * A field's declaration as n8n takes it, with its literal types kept (its name, its type, the
+ * values of its options), so that the type of what it reads derives from it (ValueOf).
+ */
+export function declareField<const F extends INodeProperties>(field: F): F {
+	return field;
+}
+
+/** A declared collection: its fields are known by name. */
+export type Collection = INodeProperties & { type: 'collection'; options: readonly INodeProperties[] };
+
+/** The names of a collection's fields. */
+export type FieldName<C extends Collection> = C['options'][number]['name'];
+
+/** The declaration of the field `N` of the collection `C`. */
+export type FieldOf<C extends Collection, N extends FieldName<C>> = Extract<C['options'][number], { name: N }>;
+
+/**
+ * The value a declared field reads as, from its `type` (and for an options field, its values):
+ * a number, a boolean, one of the option values, a collection's values by name, else text.
+ */
+export type ValueOf<F> = F extends { type: 'number' }
+	? number
+	: F extends { type: 'boolean' }
+		? boolean
+		: F extends { type: 'options'; options: ReadonlyArray<infer O> }
+			? O extends { value: infer V }
+				? V
+				: never
+			: F extends Collection
+				? CollectionValues<F>
+				: string;
+
+/** What a collection reads as: each of its fields by name, with its value (its default where it is not set). */
+export type CollectionValues<C extends Collection> = { [F in C['options'][number] as F['name']]: ValueOf<F> };
 
 /**
  * A value the user gave that cannot be used; nothing has been sent when this is thrown.
@@ -110,28 +147,66 @@ export function check<T>(field: INodeProperties, value: unknown, schema: Schema<
 
 /**
  * Read one field of item `i` (a top-level field, or one inside the collection `within`), with
- * its declared default, and check it. A default that is an expression (e.g. Get Job Result's
- * `{{ $json.request_id }}`) is n8n's to run: when it gives nothing, the check says so.
+ * its declared default, and check it: the value has the type its declaration implies, or the one
+ * `schema` gives. A default that is an expression (e.g. Get Job Result's `{{ $json.request_id }}`)
+ * is n8n's to run: when it gives nothing, the check says so.
  */
-export function readField<T = unknown>(
+export function readField<F extends INodeProperties>(ctx: IExecuteFunctions, field: F, i: number, options?: { within?: INodeProperties }): ValueOf<F>;
+export function readField<T>(
 	ctx: IExecuteFunctions,
 	field: INodeProperties,
 	i: number,
-	options: { within?: INodeProperties; schema?: Schema<T> } = {},
-): T {
+	options: { within?: INodeProperties; schema: Schema<T> },
+): T;
+export function readField(
+	ctx: IExecuteFunctions,
+	field: INodeProperties,
+	i: number,
+	options: { within?: INodeProperties; schema?: Schema<unknown> } = {},
+): unknown {
 	const path = options.within ? `${options.within.name}.${field.name}` : field.name;
 	const fallback = typeof field.default === 'string' && field.default.startsWith('=') ? undefined : field.default;
 	const value = ctx.getNodeParameter(path, i, fallback);
-	return check(field, value === undefined || value === null ? fallback : value, options.schema ?? (schemaOf(field) as Schema<T>));
+	return check(field, value === undefined || value === null ? fallback : value, options.schema ?? schemaOf(field));
 }
 
-/** Every field of a collection, read and checked, with each one's default where it is not set. */
-export function readCollection(ctx: IExecuteFunctions, collection: INodeProperties, i: number): IDataObject {
-	const values: IDataObject = {};
-	for (const field of collection.options as INodeProperties[]) {
-		values[field.name] = readField(ctx, field, i, { within: collection }) as IDataObject[string];
+/**
+ * Every field of a collection, read and checked, with each one's default where it is not set;
+ * `schemas`: a field's own check where its declaration cannot say it all (its value keeps the
+ * declared type).
+ */
+export function readCollection<C extends Collection>(
+	ctx: IExecuteFunctions,
+	collection: C,
+	i: number,
+	schemas?: { [N in FieldName<C>]?: Schema<ValueOf<FieldOf<C, N>>> },
+): CollectionValues<C>;
+export function readCollection(
+	ctx: IExecuteFunctions,
+	collection: Collection,
+	i: number,
+	schemas: Record<string, Schema<unknown> | undefined> = {},
+): Record<string, unknown> {
+	const values: Record<string, unknown> = {};
+	for (const field of collection.options) {
+		values[field.name] = readField(ctx, field, i, { within: collection, schema: schemas[field.name] ?? schemaOf(field) });
 	}
 	return values;
+}
+
+/** `values` under other names: each key `K` becomes `names[K]` (the names an API gives the fields). */
+export type Renamed<V, N extends { [K in keyof V]: PropertyKey }> = { [K in keyof V as N[K]]: V[K] };
+
+export function renameKeys<V extends object, N extends { [K in keyof V]: PropertyKey }>(values: V, names: N): Renamed<V, N>;
+export function renameKeys(values: Record<string, unknown>, names: Record<string, PropertyKey>): Record<PropertyKey, unknown> {
+	return Object.fromEntries(Object.entries(values).map(([key, value]) => [names[key], value]));
+}
+
+/** The field `name` of a declared collection, with its declared type. */
+export function optionOf<C extends Collection, N extends FieldName<C>>(collection: C, name: N): FieldOf<C, N>;
+export function optionOf(collection: Collection, name: string): INodeProperties {
+	for (const option of collection.options) if (option.name === name) return option;
+	throw new RangeError(`${collection.name} has no option ${name}`);
 }
 
 /** An http(s) URL (scheme in any case, sent in lower case), with a host. */

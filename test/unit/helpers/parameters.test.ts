@@ -1,112 +1,107 @@
-import API_DEFAULTS from '../../fixtures/api-defaults.json';
-import { readJobSettings } from '../../../nodes/SegmindFaceToMany/actions/jobInput';
-import { ValidationFailure } from '../../../nodes/SegmindFaceToMany/helpers/parameters';
-import { readRunOptions } from '../../../nodes/SegmindFaceToMany/actions/runOptions';
+/**
+ * Reading a field through its declaration: the value, its check and (checked by `npm run
+ * typecheck`) its TypeScript type all come from the one object the panel shows. The node's own
+ * readers are tested beside them (test/unit/actions/jobInput.test.ts, runOptions.test.ts).
+ */
+import {
+	declareField,
+	optionOf,
+	readCollection,
+	readField,
+	renameKeys,
+	ValidationFailure,
+	type CollectionValues,
+	type ValueOf,
+} from '../../../nodes/SegmindFaceToMany/helpers/parameters';
+import { z } from 'zod';
+
 import { fakeContext } from '../fakeContext';
 
-const settings = (parameters: Record<string, unknown>) => readJobSettings(fakeContext(parameters).ctx, 0);
+/** True only when A and B are the same type. */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
-function failure(parameters: Record<string, unknown>): ValidationFailure {
-	try {
-		settings(parameters);
-	} catch (error) {
-		expect(error).toBeInstanceOf(ValidationFailure);
-		return error as ValidationFailure;
-	}
-	throw new Error('expected a validation failure');
-}
+const settings = declareField({
+	displayName: 'Settings',
+	name: 'settings',
+	type: 'collection',
+	default: {},
+	options: [
+		{ displayName: 'Count', name: 'count', type: 'number', default: 3, typeOptions: { minValue: 1, maxValue: 10, numberPrecision: 0 } },
+		{ displayName: 'Enabled', name: 'enabled', type: 'boolean', default: false },
+		{ displayName: 'Label', name: 'label', type: 'string', default: 'plain' },
+		{
+			displayName: 'Mode',
+			name: 'mode',
+			type: 'options',
+			default: 'fast',
+			options: [
+				{ name: 'Fast', value: 'fast' },
+				{ name: 'Very Slow', value: 'slow' },
+			],
+		},
+	],
+});
 
-describe('readJobSettings (the job body from the panel)', () => {
-	it('sends the API defaults when nothing is set, flat and under Segmind\'s names', () => {
-		expect(settings({})).toEqual(API_DEFAULTS);
+const read = (values: Record<string, unknown>) => readCollection(fakeContext({ settings: values }).ctx, settings, 0);
+
+describe('the type of a value derives from its declaration', () => {
+	test('a number, a boolean, text, one of the option values; a collection, each of its fields by name', () => {
+		const derived: Equal<CollectionValues<typeof settings>, { count: number; enabled: boolean; label: string; mode: 'fast' | 'slow' }> = true;
+		const mode: Equal<ValueOf<typeof settings.options[3]>, 'fast' | 'slow'> = true;
+		expect([derived, mode]).toEqual([true, true]);
 	});
 
-	it('reads Model Options from their collection', () => {
-		expect(settings({ modelOptions: { seed: 7, denoisingStrength: 0.3, customLoraUrl: 'https://replicate.delivery/pbxt/a/trained_model.tar' } })).toEqual({
-			...API_DEFAULTS,
-			seed: 7,
-			denoising_strength: 0.3,
-			custom_lora_url: 'https://replicate.delivery/pbxt/a/trained_model.tar',
-		});
-	});
-
-	it.each([
-		['clay', 'Clay'],
-		['video game', 'Video game'],
-		['Video Game', 'Video game'],
-		['VIDEO_GAME', 'Video game'],
-		[' pixels ', 'Pixels'],
-		['3d', '3D'],
-		['toy', 'Toy'],
-		['EMOJI', 'Emoji'],
-	])('takes the style %j as Segmind\'s %j', (given, sent) => {
-		expect(settings({ style: given }).style).toBe(sent);
-	});
-
-	it('takes numbers written as text ("0.5" from a sheet or an expression), and a number as the prompt\'s text', () => {
-		expect(settings({ prompt: 42, modelOptions: { loraScale: '0.5', seed: ' 12 ' } })).toMatchObject({ prompt: '42', lora_scale: 0.5, seed: 12 });
-	});
-
-	it.each([
-		[{ modelOptions: { promptStrength: 25 } }, '"Prompt Strength (CFG)"', 'between 0 and 20'],
-		[{ modelOptions: { promptStrength: -0.5 } }, '"Prompt Strength (CFG)"', 'between 0 and 20'],
-		[{ modelOptions: { denoisingStrength: -0.1 } }, '"Denoising Strength"', 'between 0 and 1'],
-		[{ modelOptions: { loraScale: 1.01 } }, '"LoRA Scale"', 'between 0 and 1'],
-		[{ modelOptions: { instantIdStrength: 2 } }, '"InstantID Strength"', 'between 0 and 1'],
-		[{ modelOptions: { controlDepthStrength: 'high' } }, '"Depth ControlNet Strength"', 'must be a number'],
-		[{ modelOptions: { controlDepthStrength: '0.5x' } }, '"Depth ControlNet Strength"', 'must be a number'],
-		[{ modelOptions: { seed: 2 ** 33 } }, '"Seed"', 'between -1 and 4294967295'],
-		[{ modelOptions: { seed: 1.5 } }, '"Seed"', 'whole number'],
-		[{ modelOptions: { seed: -2 } }, '"Seed"', 'between -1 and 4294967295'],
-		// Named as the Style list names them (any case is taken).
-		[{ style: 'Watercolor' }, '"Style"', '"3D", "Clay", "Emoji", "Pixels", "Toy", "Video Game"'],
-		[{ modelOptions: { customLoraUrl: 'https://huggingface.co/x/trained_model.tar' } }, '"Custom LoRA URL"', 'replicate.delivery'],
-	])('refuses %j, naming %s and what is allowed', (parameters, field, allowed) => {
-		const error = failure(parameters);
-		expect(error.field).toBe(field);
-		expect(error.message).toContain(field);
-		expect(error.message).toContain(allowed);
+	test('optionOf finds a field of a collection by name, with its declared type; an unknown name does not compile', () => {
+		const count = optionOf(settings, 'count');
+		const typed: Equal<typeof count.default, 3> = true;
+		expect([count.displayName, typed]).toEqual(['Count', true]);
+		// @ts-expect-error: the collection has no such field
+		expect(() => optionOf(settings, 'colour')).toThrow('settings has no option colour');
 	});
 });
 
-describe('readRunOptions (the Options and Advanced Options collections)', () => {
-	const options = (values: Record<string, unknown>, common: Record<string, unknown> = {}) =>
-		readRunOptions(fakeContext({ options: values, commonOptions: common }).ctx);
-
-	it('fills every option with its declared default', () => {
-		expect(options({})).toEqual({
-			binaryPropertyOutput: 'data',
-			checkCreditsFirst: false,
-			expectedJobSeconds: 22,
-			maxConcurrency: 0,
-			maxImageSizeMb: 50,
-			maxInputImageSizeMb: 10,
-			maxRequestsPerMinute: 0,
-			maxRetries: 4,
-			minimumCredits: 0,
-			output: 'binary',
-			pollIntervalSeconds: 1,
-			pollingMode: 'adaptive',
-			timeoutSeconds: 600,
-		});
+describe('readCollection', () => {
+	test('every field with its declared default where it is not set', () => {
+		expect(read({})).toEqual({ count: 3, enabled: false, label: 'plain', mode: 'fast' });
 	});
 
-	it('names the option and its range when a value is out of it', () => {
-		expect(() => options({ timeoutSeconds: 0 })).toThrow('Invalid "Timeout (Seconds)": 0 must be between 1 and 3600');
-		expect(() => options({}, { output: 'pdf' })).toThrow('Invalid "Output": "pdf" must be one of "binary", "both", "url"');
-		expect(() => options({}, { binaryPropertyOutput: 'my image' })).toThrow('Invalid "Put Output File in Field"');
+	test('values as people and expressions write them: numbers and booleans as text, an option by its shown name in any case', () => {
+		expect(read({ count: ' 7 ', enabled: 'true', label: 42, mode: 'very_slow' })).toEqual({ count: 7, enabled: true, label: '42', mode: 'slow' });
 	});
 
-	it('reads the common controls from Options and the expert ones from Advanced Options', () => {
-		expect(options({ timeoutSeconds: 30, maxRetries: 0 }, { output: 'url', checkCreditsFirst: true })).toMatchObject({
-			timeoutSeconds: 30,
-			maxRetries: 0,
-			output: 'url',
-			checkCreditsFirst: true,
-		});
+	test('a value outside the declared range or list names the field and what is allowed', () => {
+		expect(() => read({ count: 11 })).toThrow(new ValidationFailure('"Count"', 'must be between 1 and 10', 11));
+		expect(() => read({ count: 2.5 })).toThrow('Invalid "Count": 2.5 must be a whole number between 1 and 10');
+		expect(() => read({ mode: 'medium' })).toThrow('Invalid "Mode": "medium" must be one of "fast", "slow"');
 	});
 
-	it('takes an option by the name the list shows, too ("URL Only" is "url")', () => {
-		expect(options({}, { output: 'URL Only' }).output).toBe('url');
+	test("a field's own schema says what the declaration cannot (its value keeps the declared type)", () => {
+		const label = z.string().trim().min(1, 'is required');
+		const withSchema = (values: Record<string, unknown>) => readCollection(fakeContext({ settings: values }).ctx, settings, 0, { label });
+		expect(withSchema({ label: '  tidy  ' }).label).toBe('tidy');
+		expect(() => withSchema({ label: ' ' })).toThrow('Invalid "Label": " " is required');
+	});
+});
+
+describe('readField', () => {
+	const mode = optionOf(settings, 'mode');
+
+	test('reads a field inside its collection, typed by its declaration', () => {
+		const value = readField(fakeContext({ settings: { mode: 'Fast' } }).ctx, mode, 0, { within: settings });
+		const typed: Equal<typeof value, 'fast' | 'slow'> = true;
+		expect([value, typed]).toEqual(['fast', true]);
+	});
+
+	test('an expression default is n8n\'s to run: when it gives nothing, the check says the field is required', () => {
+		const requestId = declareField({ displayName: 'Request ID', name: 'requestId', type: 'string', default: '={{ $json.id }}' });
+		expect(() => readField(fakeContext({}).ctx, requestId, 0)).toThrow('Invalid "Request ID": the value is required');
+	});
+});
+
+describe('renameKeys', () => {
+	test("gives each value the API's name for it, typed", () => {
+		const renamed = renameKeys({ count: 1, label: 'a' }, { count: 'item_count', label: 'item_label' } as const);
+		const typed: Equal<typeof renamed, { item_count: number; item_label: string }> = true;
+		expect([renamed, typed]).toEqual([{ item_count: 1, item_label: 'a' }, true]);
 	});
 });
