@@ -1,8 +1,9 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { z } from 'zod';
 
-import type { Operation } from './operation';
+import type { ItemRun, PrepareEnv } from './context';
 import { waitForResult } from './job';
+import type { OperationModule } from './operation';
 import { downloadTo, outputImage, type ImageMeta } from './outputImage';
 import { declareField, labelOf, readField, ValidationFailure } from '../helpers/parameters';
 import { STYLES } from '../constants';
@@ -64,8 +65,63 @@ function sentWith(incoming: IDataObject, requestId: string): JobReference['job']
 	return { style, seed };
 }
 
+/** Item `i`'s job: its request ID or status URL, read and checked (a URL only on the credential's API host). */
+export async function readJobReference(ctx: IExecuteFunctions, i: number, env: PrepareEnv): Promise<JobReference> {
+	const value = readField(ctx, requestIdField, i, { schema: requestIdSchema });
+	const wait = readField(ctx, waitForCompletionField, i);
+	const incoming = ctx.getInputData()[i]?.json ?? {};
+	if (/^https?:\/\//i.test(value)) {
+		const match = /^(.*\/requests\/([^/?#]+))(\/status)?\/?(?:[?#].*)?$/.exec(value);
+		if (!match) throw new ValidationFailure(FIELD, 'is not a Segmind request URL (…/v2/requests/<id>/status)', value);
+		// Status checks carry the API key: only ever send them to the credential's API host, so a URL
+		// taken from untrusted data (a webhook, a sheet) cannot collect the key elsewhere.
+		const apiOrigin = originOf(env.baseUrl);
+		if (originOf(match[1]) !== apiOrigin) {
+			throw new ValidationFailure(
+				FIELD,
+				`is not on the Segmind API host of the credential (${apiOrigin}); give the request ID, or a status URL on that host`,
+				value,
+			);
+		}
+		const base = match[1].replace(/^https?:/i, (scheme) => scheme.toLowerCase());
+		return { requestId: match[2], statusUrl: `${base}/status`, responseUrl: base, wait, job: sentWith(incoming, match[2]) };
+	}
+	if (!/^[A-Za-z0-9_-]{6,}$/.test(value)) {
+		throw new ValidationFailure(FIELD, 'is not a request ID (letters, digits and "-")', value);
+	}
+	const base = `${trimSlash(env.baseUrl)}/v2/requests/${value}`;
+	return { requestId: value, statusUrl: `${base}/status`, responseUrl: base, wait, job: sentWith(incoming, value) };
+}
+
 /** Get Job Result: look at a job by ID; wait for it (default) and return its image when done. */
-export const getResult: Operation<JobReference> = {
+export async function getJobResult(item: ItemRun, ref: JobReference): Promise<INodeExecutionData> {
+	const meta: ImageMeta = { request_id: ref.requestId, ...ref.job };
+	const download = (url: string) => downloadTo(item, url, ref.requestId);
+	if (ref.wait) {
+		const result = await waitForResult(item, ref, true);
+		return await outputImage(item, meta, result, download(result.outputUrl));
+	}
+	const state = await item.client.status(ref);
+	if (state.state === 'FAILED') throw jobFailed(ref.requestId, state.error, state.body);
+	if (state.state === 'PENDING') {
+		return {
+			json: {
+				request_id: ref.requestId,
+				status: state.status,
+				style: meta.style,
+				seed: meta.seed,
+				status_url: ref.statusUrl,
+				response_url: ref.responseUrl,
+				metrics: state.metrics,
+			},
+		};
+	}
+	const result = await item.client.result(ref, state.body);
+	const merged = { ...result, metrics: { ...state.metrics, ...result.metrics } };
+	return await outputImage(item, meta, merged, download(result.outputUrl));
+}
+
+export const getResult: OperationModule<JobReference> = {
 	option: {
 		name: 'Get Job Result',
 		value: 'getResult',
@@ -73,58 +129,6 @@ export const getResult: Operation<JobReference> = {
 		description: 'Look up a job by request ID and return its image when it is done',
 	},
 	fields: [requestIdField, waitForCompletionField],
-	sendsJob: false,
-	waitsForJobs: true,
-	async prepare(ctx, i, env) {
-		const value = readField(ctx, requestIdField, i, { schema: requestIdSchema });
-		const wait = readField(ctx, waitForCompletionField, i);
-		const incoming = ctx.getInputData()[i]?.json ?? {};
-		if (/^https?:\/\//i.test(value)) {
-			const match = /^(.*\/requests\/([^/?#]+))(\/status)?\/?(?:[?#].*)?$/.exec(value);
-			if (!match) throw new ValidationFailure(FIELD, 'is not a Segmind request URL (…/v2/requests/<id>/status)', value);
-			// Status checks carry the API key: only ever send them to the credential's API host, so a URL
-			// taken from untrusted data (a webhook, a sheet) cannot collect the key elsewhere.
-			const apiOrigin = originOf(env.baseUrl);
-			if (originOf(match[1]) !== apiOrigin) {
-				throw new ValidationFailure(
-					FIELD,
-					`is not on the Segmind API host of the credential (${apiOrigin}); give the request ID, or a status URL on that host`,
-					value,
-				);
-			}
-			const base = match[1].replace(/^https?:/i, (scheme) => scheme.toLowerCase());
-			return { requestId: match[2], statusUrl: `${base}/status`, responseUrl: base, wait, job: sentWith(incoming, match[2]) };
-		}
-		if (!/^[A-Za-z0-9_-]{6,}$/.test(value)) {
-			throw new ValidationFailure(FIELD, 'is not a request ID (letters, digits and "-")', value);
-		}
-		const base = `${trimSlash(env.baseUrl)}/v2/requests/${value}`;
-		return { requestId: value, statusUrl: `${base}/status`, responseUrl: base, wait, job: sentWith(incoming, value) };
-	},
-	async execute(item, ref) {
-		const meta: ImageMeta = { request_id: ref.requestId, ...ref.job };
-		const download = (url: string) => downloadTo(item, url, ref.requestId);
-		if (ref.wait) {
-			const result = await waitForResult(item, ref, true);
-			return await outputImage(item, meta, result, download(result.outputUrl));
-		}
-		const state = await item.client.status(ref);
-		if (state.state === 'FAILED') throw jobFailed(ref.requestId, state.error, state.body);
-		if (state.state === 'PENDING') {
-			return {
-				json: {
-					request_id: ref.requestId,
-					status: state.status,
-					style: meta.style,
-					seed: meta.seed,
-					status_url: ref.statusUrl,
-					response_url: ref.responseUrl,
-					metrics: state.metrics,
-				},
-			};
-		}
-		const result = await item.client.result(ref, state.body);
-		const merged = { ...result, metrics: { ...state.metrics, ...result.metrics } };
-		return await outputImage(item, meta, merged, download(result.outputUrl));
-	},
+	prepare: readJobReference,
+	execute: getJobResult,
 };

@@ -1,22 +1,20 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import type { OperationName } from './operationTraits';
 import type { ItemRun, PrepareEnv } from './context';
+import type { OperationName, OperationTraits } from './operationTraits';
 
 /**
- * One operation of the node: its entry in the Operation list, its own fields, how it reads an
- * item (before anything is sent, so bad input spends nothing) and what it does with it.
+ * What an operation module declares: its entry in the Operation list, its own fields, how it reads
+ * an item (before anything is sent, so bad input spends nothing) and what it does with it. What it
+ * is (sends a job, waits for jobs…) is in the table of operationTraits.ts, not here.
  */
-export interface Operation<Plan = unknown> {
+export interface OperationModule<Plan> {
 	option: INodePropertyOptions & { value: OperationName };
-	/** Fields only this operation shows (shared ones are in common.fields.ts). */
+	/** Fields only this operation shows (shared ones live beside their readers: jobInput, inputImage, runOptions). */
 	fields: INodeProperties[];
-	/** Whether it sends a billed job (and so "Check Credits First" applies). */
-	sendsJob: boolean;
-	/** Whether an item holds a connection for its whole job (the legacy sync call): then a few run at a time. */
-	holdsConnection?: boolean;
-	/** Whether it waits for jobs at Segmind (adaptive polling plans the first checks of all of them). */
-	waitsForJobs?: boolean;
 	prepare(ctx: IExecuteFunctions, i: number, env: PrepareEnv): Promise<Plan>;
 	execute(item: ItemRun, plan: Plan): Promise<INodeExecutionData>;
 }
+
+/** An operation as the batch runs it: its module and its traits from the table (see router.ts defineOperation). */
+export type Operation<Plan> = OperationModule<Plan> & OperationTraits;

@@ -28,7 +28,9 @@ export const OPERATION_TRAITS = {
 /** An operation's value in the Operation list. */
 export type OperationName = keyof typeof OPERATION_TRAITS;
 
-const isOperationName = (name: string): name is OperationName => name in OPERATION_TRAITS;
+/** Whether `name` is an operation's value (the table's own keys, not what Object.prototype has). */
+export const isOperationName = (name: unknown): name is OperationName =>
+	typeof name === 'string' && Object.prototype.hasOwnProperty.call(OPERATION_TRAITS, name);
 
 /** Every operation, in the table's order. */
 export const OPERATION_NAMES: OperationName[] = Object.keys(OPERATION_TRAITS).filter(isOperationName);
