@@ -5,7 +5,7 @@ import { readJobSettings, type JobSettings } from './jobInput';
 import type { JobPayload } from '../transport/wire';
 import { waitForJob } from '../helpers/polling';
 import { SegmindFailure } from '../errors/failures';
-import { timedOut } from '../errors/messages';
+import { failedCheckText, timedOut } from '../errors/messages';
 import type { JobResult, SubmittedJob } from '../transport/client';
 import { jobFailed } from '../transport/responses';
 import type { ItemRun, PrepareEnv } from './context';
@@ -66,8 +66,7 @@ export async function waitForResult(
 				if (!(error instanceof SegmindFailure)) return {};
 				// 'timeout': the item's Timeout ran out during the check itself.
 				if (error.kind === 'timeout') return { timedOut: true, detail: error.lastTry };
-				const detail = error.httpCode ? `HTTP ${error.httpCode}` : error.message;
-				return { transient: TRANSIENT.includes(error.kind), detail };
+				return { transient: TRANSIENT.includes(error.kind), detail: failedCheckText(error) };
 			},
 			timedOut: (lastStatus) => timedOut(job.requestId, options.timeoutSeconds * 1000, lastStatus),
 		},

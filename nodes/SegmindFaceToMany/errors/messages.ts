@@ -42,6 +42,16 @@ export function failureText(failure: SegmindFailure): FailureText {
 	return wordsFor(failure.facts, failure.requestId);
 }
 
+/**
+ * A failed status check in brief, for a timeout's "(last status: …; the last check failed: …)":
+ * its HTTP status, the connection's failure, else its title.
+ */
+export function failedCheckText(failure: SegmindFailure): string {
+	if (failure.httpCode) return `HTTP ${failure.httpCode}`;
+	if (failure.facts.problem === 'unreachable') return failure.facts.cause;
+	return failureText(failure).message;
+}
+
 function wordsFor(facts: FailureFacts, requestId: string | undefined): FailureText {
 	const job = requestId ?? 'unknown';
 	switch (facts.problem) {

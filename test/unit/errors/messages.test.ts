@@ -4,7 +4,7 @@
  * toNodeError adds the item, the advice for known model texts and the request ID (toNodeError.test.ts).
  */
 import { SegmindFailure, type FailureContext, type FailureFacts } from '../../../nodes/SegmindFaceToMany/errors/failures';
-import { failureText } from '../../../nodes/SegmindFaceToMany/errors/messages';
+import { failedCheckText, failureText } from '../../../nodes/SegmindFaceToMany/errors/messages';
 
 const HINT = (id: string) =>
 	`Collect it with the Get Job Result operation and request ID ${id} within 1 hour (Segmind keeps results that long).`;
@@ -344,4 +344,20 @@ const cases: Array<[FailureFacts, FailureContext, string, string]> = [
 
 test.each(cases)('%j', (facts, context, message, description) => {
 	expect(failureText(new SegmindFailure(facts, context))).toEqual({ message, description });
+});
+
+describe("failedCheckText (what a timeout says of the last status check when it failed)", () => {
+	const cases: Array<[FailureFacts, FailureContext, string]> = [
+		[{ problem: 'httpError', step: 'status', status: 503, maxRetries: 4 }, {}, 'HTTP 503'],
+		[{ problem: 'unreachable', step: 'status', cause: 'connect ECONNREFUSED 127.0.0.1:9', baseUrl: 'https://api.segmind.com' }, {}, 'connect ECONNREFUSED 127.0.0.1:9'],
+		[{ problem: 'unreadableJobAnswer', step: 'status', notJson: true }, { httpCode: 200, requestId: 'j1' }, 'HTTP 200'],
+		[
+			{ problem: 'foreignHost', origin: 'https://elsewhere.example', allowed: ['https://api.segmind.com'] },
+			{ requestId: 'j1' },
+			"Segmind's answer points at another host (https://elsewhere.example); the node sends the API key only to the credential's hosts (https://api.segmind.com)",
+		],
+	];
+	test.each(cases)('%j', (facts, context, text) => {
+		expect(failedCheckText(new SegmindFailure(facts, context))).toBe(text);
+	});
 });
