@@ -5,6 +5,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { DEFAULT_BASE_URL, DEFAULT_UPLOAD_BASE_URL } from '../nodes/SegmindFaceToMany/constants';
+
 export class SegmindApi implements ICredentialType {
 	name = 'segmindApi';
 
@@ -29,14 +31,14 @@ export class SegmindApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.segmind.com',
+			default: DEFAULT_BASE_URL,
 			description: 'Where the Segmind API is served; change it only for a proxy or a test server',
 		},
 		{
 			displayName: 'Upload Base URL',
 			name: 'uploadBaseUrl',
 			type: 'string',
-			default: 'https://workflows-api.segmind.com',
+			default: DEFAULT_UPLOAD_BASE_URL,
 			description:
 				'Where binary input images are uploaded before a job; change it only for a proxy or a test server',
 		},

@@ -16,7 +16,7 @@ export const CUSTOM_LORA_URL_PATTERN =
 export const CREDENTIAL_NAME = 'segmindApi';
 export const MODEL_SLUG = 'face-to-many';
 
-/** The credential's defaults: where the API and asset uploads are served. */
+/** The credential's defaults (credentials/SegmindApi.credentials.ts): where the API and asset uploads are served. */
 export const DEFAULT_BASE_URL = 'https://api.segmind.com';
 export const DEFAULT_UPLOAD_BASE_URL = 'https://workflows-api.segmind.com';
 
