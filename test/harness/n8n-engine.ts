@@ -21,6 +21,9 @@ import {
 	type INodeParameters,
 } from 'n8n-workflow';
 
+import { modelOptionsField } from '../../nodes/SegmindFaceToMany/actions/jobInput';
+import { isOperationName, OPERATION_TRAITS } from '../../nodes/SegmindFaceToMany/actions/operationTraits';
+
 const DIST = path.resolve(__dirname, '../../dist');
 export const NODE_TYPE = 'n8n-nodes-segmind-face-to-many.segmindFaceToMany';
 
@@ -317,17 +320,8 @@ export async function initBinaryDataMode(mode: BinaryDataMode, storagePath?: str
  * `onError` sets the node's Settings → On Error (`continueOnFail` is `continueRegularOutput`);
  * with `continueErrorOutput`, "Succeeded" and "Failed" pass-through nodes hang off the main and error outputs.
  */
-/** The Model Options fields: tests may write them flat, as the API does; the panel holds them in a collection. */
-const MODEL_OPTIONS = [
-	'negativePrompt',
-	'seed',
-	'loraScale',
-	'promptStrength',
-	'denoisingStrength',
-	'instantIdStrength',
-	'controlDepthStrength',
-	'customLoraUrl',
-];
+/** The Model Options fields (from their declaration): tests may write them flat, as the API does; the panel holds them in a collection. */
+const MODEL_OPTIONS: string[] = modelOptionsField.options.map((option) => option.name);
 
 /** The test photo every job-sending test uses unless it names its own (the panel's Image URL starts empty). */
 export const FIXTURE_IMAGE_URL = 'https://example.com/face.jpg';
@@ -345,7 +339,7 @@ export function panelParameters(parameters: IDataObject): INodeParameters {
 	}
 	if (Object.keys(modelOptions).length) panel.modelOptions = modelOptions;
 	const operation = (panel.operation as string | undefined) ?? 'generate';
-	const sendsJob = ['generate', 'submit', 'generateSync'].includes(operation);
+	const sendsJob = isOperationName(operation) && OPERATION_TRAITS[operation].sendsJob;
 	if (sendsJob && panel.imageSource !== 'binary' && !('imageUrl' in panel)) panel.imageUrl = FIXTURE_IMAGE_URL;
 	return panel as INodeParameters;
 }
