@@ -9,8 +9,6 @@ import { OUTPUT_LINK_LIFETIME, RESULT_RETENTION } from '../constants';
 import { megabytes, seconds } from '../helpers/values';
 import type { FailureFacts, SegmindFailure, Step, Unproven } from './failures';
 
-export { timedOut } from './failures';
-
 export interface FailureText {
 	/** The error's title. */
 	message: string;
