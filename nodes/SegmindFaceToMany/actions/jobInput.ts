@@ -164,11 +164,13 @@ const customLoraUrlSchema = z
 
 /** Item `i`'s job body but the image, read and checked (throws ValidationFailure naming the field). */
 export function readJobSettings(ctx: IExecuteFunctions, i: number): JobSettings {
+	const style = readField(ctx, styleField, i);
+	const prompt = readField(ctx, promptField, i);
 	const model = readCollection(ctx, modelOptionsField, i, { customLoraUrl: customLoraUrlSchema });
 	const { custom_lora_url: lora, ...sent } = renameKeys(model, SEGMIND_NAMES);
 	return {
-		style: readField(ctx, styleField, i),
-		prompt: readField(ctx, promptField, i),
+		style,
+		prompt,
 		...sent,
 		// Left empty, the Custom LoRA URL is not sent.
 		...(lora ? { custom_lora_url: lora } : {}),
