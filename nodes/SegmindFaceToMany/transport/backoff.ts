@@ -1,4 +1,5 @@
-import type { HttpResponse } from './http';
+/** Response headers as n8n's HTTP helpers give them. */
+export type HeaderValues = Record<string, string | string[] | undefined>;
 
 export interface RetryPolicy {
 	/** Retries after the first attempt, for 429, 5xx and (where safe) connection failures. */
@@ -18,7 +19,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /** Milliseconds to wait as told by Retry-After or x-rate-limit-reset-at-utc, if either is present. */
-export function rateLimitDelayMs(headers: HttpResponse['headers'], now = Date.now()): number | undefined {
+export function rateLimitDelayMs(headers: HeaderValues, now = Date.now()): number | undefined {
 	const header = (name: string) => {
 		const value = headers[name];
 		return Array.isArray(value) ? value[0] : value;
@@ -45,4 +46,14 @@ export function rateLimitDelayMs(headers: HttpResponse['headers'], now = Date.no
 export function backoffDelayMs(attempt: number, policy: RetryPolicy, random = Math.random): number {
 	const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
 	return Math.round(exponential * (0.5 + random() / 2));
+}
+
+/**
+ * How long everyone pauses after a 429: the reset time the server gave (`told`), a little after
+ * it and at most `maxRateLimitWaitMs`; else the backoff of this attempt.
+ */
+export function rateLimitPause(headers: HeaderValues, attempt: number, policy: RetryPolicy): { pauseMs: number; told: boolean } {
+	const told = rateLimitDelayMs(headers);
+	if (told === undefined) return { pauseMs: backoffDelayMs(attempt, policy), told: false };
+	return { pauseMs: Math.min(policy.maxRateLimitWaitMs, told + 100), told: true };
 }

@@ -1,5 +1,7 @@
 import { sleep } from 'n8n-workflow';
 
+import { ITEM_DEADLINE, TransportError } from './transportError';
+
 /**
  * An item's Timeout, counted from its first request. Before that the item only waits in line for
  * the request budget (a batch larger than the rate limit allows queues its later items): it has
@@ -20,6 +22,14 @@ export class ItemClock {
 	get deadline(): number | undefined {
 		return this.startedAt === undefined ? undefined : this.startedAt + this.timeoutMs;
 	}
+}
+
+/**
+ * The item's time ran out. `sent`: whether the request was sent; `lastTry`: what its last try
+ * got (e.g. "HTTP 503"), when there was one.
+ */
+export function itemTimeUp(sent: boolean, lastTry?: string): TransportError {
+	return new TransportError(ITEM_DEADLINE, lastTry ?? 'the request could not be sent in time', sent, lastTry);
 }
 
 /**
@@ -62,6 +72,12 @@ export class Deadline {
 	/** True once the time ran out (and not because of the parent). */
 	get expired(): boolean {
 		return this.fired;
+	}
+
+	/** Resolves when the time runs out or the parent aborts (at once if it already has). */
+	async reached(): Promise<void> {
+		if (this.signal.aborted) return;
+		await new Promise<void>((resolve) => this.signal.addEventListener('abort', () => resolve(), { once: true }));
 	}
 
 	private fire(): void {

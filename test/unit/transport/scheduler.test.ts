@@ -1,29 +1,54 @@
 import { ExecutionCancelledError } from '../../../nodes/SegmindFaceToMany/helpers/abort';
-import { RequestBudget as RequestScheduler, SERIAL_SLOT_MS, type RequestKind } from '../../../nodes/SegmindFaceToMany/transport/scheduler';
+import { RequestBudget as RequestScheduler, type RequestKind } from '../../../nodes/SegmindFaceToMany/transport/scheduler';
+import { MAX_IN_FLIGHT, START_IN_FLIGHT, STALL_MS } from '../../../nodes/SegmindFaceToMany/transport/sendWindow';
 import { fakeClock, recorder } from '../fakeClock';
 
 describe('request scheduler', () => {
-	test('grants at once when nothing is known, one short request at a time', async () => {
+	test('slow start: two requests in flight while nothing is known, one more for each clean answer, halved by a 429', async () => {
 		const clock = fakeClock();
 		const scheduler = new RequestScheduler({ now: clock.now, sleep: clock.sleep });
 		const { granted, tickets, acquire } = recorder(scheduler);
-		void acquire('a', 'status');
-		void acquire('b', 'status');
+		const names = Array.from({ length: 12 }, (_, i) => `r${i}`);
+		for (const name of names) void acquire(name, 'status');
 		await clock.flush();
-		expect(granted).toEqual(['a']);
-		tickets.get('a')!.done();
+		expect(granted).toEqual(names.slice(0, START_IN_FLIGHT));
+		// Each clean answer frees its place and adds one: the window doubles every round trip.
+		for (const name of names.slice(0, 2)) tickets.get(name)!.done();
 		await clock.flush();
-		expect(granted).toEqual(['a', 'b']);
-		// A request that never answers holds the others up for SERIAL_SLOT_MS at most.
-		void acquire('c', 'status');
-		await clock.advance(SERIAL_SLOT_MS - 1);
-		expect(granted).toEqual(['a', 'b']);
-		await clock.advance(1);
-		expect(granted).toEqual(['a', 'b', 'c']);
-		// Long requests (uploads, v1 jobs) do not wait for the slot.
+		expect(granted).toEqual(names.slice(0, 6));
+		expect(scheduler.inFlightLimit).toBe(4);
+		// A 429 halves it (and pauses everyone until the reset).
+		tickets.get('r2')!.rateLimited(1000, true);
+		expect(scheduler.inFlightLimit).toBe(2);
+		await clock.advance(1000);
+		// Three still in flight: nobody else goes until answers come, or a stalled answer frees its place.
+		expect(granted).toHaveLength(6);
+		await clock.advance(STALL_MS - 1000);
+		expect(granted.length).toBeGreaterThan(6);
+		// Long requests (uploads, v1 jobs) take no place in the window.
 		void acquire('upload', 'long');
 		await clock.flush();
 		expect(granted).toContain('upload');
+		scheduler.close();
+	});
+
+	test('once the limit and its window are known, the per-window count bounds sending, not the round trips', async () => {
+		const clock = fakeClock();
+		const scheduler = new RequestScheduler({ now: clock.now, sleep: clock.sleep });
+		const ok = async () => (await scheduler.acquire('status')).done();
+		// Two windows of 100 (reset at 1000, then 2000): limit and window known.
+		for (let i = 0; i < 100; i++) await ok();
+		(await scheduler.acquire('status')).rateLimited(1000, true);
+		await clock.advance(1000);
+		for (let i = 0; i < 100; i++) await ok();
+		(await scheduler.acquire('status')).rateLimited(1000, true);
+		expect(scheduler.learned).toMatchObject({ limit: 100, windowMs: 1000 });
+		await clock.advance(1000);
+		// Nobody answers yet: as many as the window allows go at once (up to MAX_IN_FLIGHT in flight).
+		const { granted, acquire } = recorder(scheduler);
+		for (let i = 0; i < 100; i++) void acquire(`q${i}`, 'status');
+		await clock.flush();
+		expect(granted).toHaveLength(MAX_IN_FLIGHT);
 		scheduler.close();
 	});
 
@@ -67,9 +92,9 @@ describe('request scheduler', () => {
 		// Window 2: 3 go after the reset; the window's length is unknown, so one probe goes next.
 		const window2 = ['w2a', 'w2b', 'w2c', 'w2probe', 'w2e'].map((name) => acquire(name, 'status'));
 		await clock.advance(1000);
-		for (let i = 0; i < 3; i++) {
+		for (const name of ['w2a', 'w2b', 'w2c']) {
 			await clock.flush();
-			tickets.get(granted[granted.length - 1])!.done();
+			tickets.get(name)!.done();
 		}
 		await clock.flush();
 		expect(granted.slice(-4)).toEqual(['w2a', 'w2b', 'w2c', 'w2probe']);
@@ -81,9 +106,9 @@ describe('request scheduler', () => {
 		// Window 3 (2000–3000): w2e plus two more go, the 4th waits for 3000: no probe, no 429.
 		const window3 = ['w3b', 'w3c', 'w3d'].map((name) => acquire(name, 'status'));
 		await clock.advance(500);
-		for (let i = 0; i < 3; i++) {
+		for (const name of ['w2e', 'w3b', 'w3c']) {
 			await clock.flush();
-			tickets.get(granted[granted.length - 1])!.done();
+			tickets.get(name)!.done();
 		}
 		expect(granted.slice(-3)).toEqual(['w2e', 'w3b', 'w3c']);
 		await clock.advance(999);
@@ -165,8 +190,8 @@ describe('which requests the limit counts', () => {
 		void acquire('held submit', 'submit');
 		void acquire('free status', 'status');
 		await clock.flush();
-		// …while it is out, the next submit waits for it, the check only for the one-at-a-time slot.
-		await clock.advance(SERIAL_SLOT_MS);
+		// …while it is out, the next submit waits for it; the check goes (checks do not count).
+		await clock.advance(2000);
 		expect(granted).toEqual(['submit probe', 'submit probe 2', 'free status']);
 		tickets.get('free status')!.done();
 		probe2.rateLimited(1000, true);
@@ -216,9 +241,6 @@ describe('which requests the limit counts', () => {
 		await clock.advance(999);
 		expect(granted).toEqual(['check 1']);
 		await clock.advance(1);
-		expect(granted).toEqual(['check 1', 'next submit']);
-		tickets.get('next submit')!.done();
-		await clock.flush();
 		expect(granted).toEqual(['check 1', 'next submit', 'check 2']);
 		// Each of the three 429s paused everyone (what n8n's log is told).
 		expect(pauses).toBe(3);
