@@ -38,9 +38,8 @@ export interface DurationRange {
 
 /**
  * The job time below which a share `q` of jobs finish: the expected time (Segmind's 22 s unless
- * the user set another) ± 30 % until jobs are measured, then the measured mean (the prior
- * counting as one job) with the same spread, and from OWN_RANGE_FROM measured jobs on, their
- * own range.
+ * the user set another) ± 30 % until jobs are measured, then the measured mean with the same
+ * spread, and from OWN_RANGE_FROM measured jobs on, their own range.
  */
 export function durationQuantileMs(q: number, durations?: DurationRange): number {
 	const count = durations?.count ?? 0;
@@ -52,11 +51,20 @@ export function durationQuantileMs(q: number, durations?: DurationRange): number
 	return typicalMs(durations) * (1 - PRIOR_SPREAD + 2 * PRIOR_SPREAD * q);
 }
 
-/** The typical job time: the prior blended with the measured mean (the prior counting as one job). */
-function typicalMs(durations?: DurationRange): number {
+/** Measured jobs outside this share of the prior's range (0.7 to 1.3 times it, ±15 %) show the prior is wrong. */
+const PRIOR_FITS = { low: (1 - PRIOR_SPREAD) * 0.85, high: (1 + PRIOR_SPREAD) * 1.15 };
+
+/**
+ * The typical job time: the prior while nothing is measured; the measured mean blended with the
+ * prior (counting as one job) while every measured job fits the prior's range; the measured
+ * mean alone once one does not (jobs far faster or slower than expected).
+ */
+export function typicalMs(durations?: DurationRange): number {
 	const prior = durations?.priorMs ?? PRIOR_JOB_MS;
-	const count = durations?.count ?? 0;
-	return count && durations?.mean !== undefined ? (prior + count * durations.mean) / (1 + count) : prior;
+	const { count = 0, mean, min = prior, max = prior } = durations ?? {};
+	if (!count || mean === undefined) return prior;
+	if (min < PRIOR_FITS.low * prior || max > PRIOR_FITS.high * prior) return mean;
+	return (prior + count * mean) / (1 + count);
 }
 
 /**
@@ -77,19 +85,53 @@ export class DurationStats {
 	/** Jobs of running executions that have not finished yet (what a first check is planned for). */
 	waiting = 0;
 
-	record(ms: number): void {
+	/** The job checked early while nothing is measured (see claimScout). */
+	private scout?: object;
+
+	/** Who wants to hear when jobs turn out far faster (see onFaster). */
+	private readonly listeners = new Set<() => void>();
+
+	/**
+	 * Call `listener` when a job turns out far faster than the schedule assumed (under
+	 * PRIOR_FITS.low of the typical time): the first checks planned from it (and still ahead) are
+	 * planned again. Returns the unsubscribe.
+	 */
+	onFaster(listener: () => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	/** Record a job time; `priorMs`: the typical time its execution assumed. */
+	record(ms: number, priorMs = PRIOR_JOB_MS): void {
 		if (!(ms > 0)) return;
+		const before = typicalMs({ ...this.range(), priorMs });
 		this.seen.push(ms);
 		if (this.seen.length > KEPT) this.seen.shift();
+		if (ms >= PRIOR_FITS.low * before) return;
+		for (const listener of [...this.listeners]) listener();
+	}
+
+	/**
+	 * While no job of the key is measured, one job at a time (the first to ask) gets an early look
+	 * (see SCOUT_SHARE in pollPlan.ts): true for that job. `owner` releases it (releaseScout).
+	 */
+	claimScout(owner: object): boolean {
+		if (this.seen.length > 0 || this.scout) return false;
+		this.scout = owner;
+		return true;
+	}
+
+	releaseScout(owner: object): void {
+		if (this.scout === owner) this.scout = undefined;
 	}
 
 	/** Learn from one finished job; `priorMs`: the typical time its execution assumed. */
 	observe(job: JobObservation, priorMs = PRIOR_JOB_MS): void {
 		const low = job.runningAt ?? 0;
 		const high = Math.max(low, job.doneAt);
-		if (job.reportedMs !== undefined && job.reportedMs > 0) return this.record(Math.min(high, Math.max(low, job.reportedMs)));
-		if (job.runningAt !== undefined) return this.record((low + high) / 2);
-		if (high < typicalMs({ ...this.range(), priorMs })) this.record(high / 2);
+		if (job.reportedMs !== undefined && job.reportedMs > 0) return this.record(Math.min(high, Math.max(low, job.reportedMs)), priorMs);
+		if (job.runningAt !== undefined) return this.record((low + high) / 2, priorMs);
+		if (high < typicalMs({ ...this.range(), priorMs })) this.record(high / 2, priorMs);
 	}
 
 	/** What the schedule knows now. */
@@ -131,6 +173,20 @@ export class JobDurations {
 
 	range(): DurationRange {
 		return { ...this.shared.range(), priorMs: this.priorMs };
+	}
+
+	/** See DurationStats.onFaster. */
+	onFaster(listener: () => void): () => void {
+		return this.shared.onFaster(listener);
+	}
+
+	/** See DurationStats.claimScout. */
+	claimScout(owner: object): boolean {
+		return this.shared.claimScout(owner);
+	}
+
+	releaseScout(owner: object): void {
+		this.shared.releaseScout(owner);
 	}
 
 	/** The execution ended: its unfinished jobs no longer wait. */

@@ -1,4 +1,4 @@
-import { durationQuantileMs, type DurationRange } from './jobDurations';
+import { durationQuantileMs, typicalMs, type DurationRange } from './jobDurations';
 
 export type PollingMode = 'adaptive' | 'fixed';
 
@@ -13,6 +13,18 @@ export const FIRST_CHECK_SPREAD = 0.2;
 
 /** Longest adaptive interval, in units of the poll interval. */
 export const ADAPTIVE_CAP_UNITS = 10;
+
+/**
+ * While nothing is measured on the key, one job (the scout) is also checked at this share of the
+ * typical time: one request per key that finds out at once when jobs are much faster than
+ * expected (a faster Segmind, a wrong Expected Job Time), so every waiting job is re-planned.
+ */
+export const SCOUT_SHARE = 0.3;
+
+/** When the scout's early look comes, in ms after the submit. */
+export function scoutCheckMs(unitMs: number, durations?: DurationRange): number {
+	return Math.max(2 * unitMs, SCOUT_SHARE * typicalMs(durations));
+}
 
 /** Time kept after the last status check for the result and the download: this share of the item's time… */
 export const RESERVE_SHARE = 0.2;
@@ -46,7 +58,8 @@ export function nextPollDelayMs(
 		const n = Math.max(1, durations?.waiting ?? 1);
 		const share = economical ? n / (n + 1) : (n - 1) / (n + 1);
 		const first = Math.max(2 * u, durationQuantileMs(share * (1 - FIRST_CHECK_SPREAD * random()), durations));
-		if (elapsedMs < first - u / 2) return first - elapsedMs;
+		// Planned again after the job times turned out shorter: its time may have come already.
+		return Math.max(0, first - elapsedMs);
 	}
 	const step = economical ? ECONOMICAL_STEP_SHARE : STEP_SHARE;
 	return Math.min(ADAPTIVE_CAP_UNITS * u, Math.max(u, step * elapsedMs));

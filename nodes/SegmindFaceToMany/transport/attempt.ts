@@ -62,7 +62,7 @@ export async function sendOnce(
 	throwIfAborted(signal);
 	const scheduler = options.authenticated ? options.scheduler : undefined;
 	const ticket = scheduler ? await waitForBudget(scheduler, options.kind ?? 'other', options.itemClock, signal) : undefined;
-	options.itemClock?.start();
+	const startedNow = options.itemClock?.start() ?? false;
 	const itemEnd = options.itemClock?.deadline ?? Number.POSITIVE_INFINITY;
 	const until = Math.min(Date.now() + options.timeoutMs, itemEnd);
 	if (until <= Date.now()) {
@@ -101,7 +101,8 @@ export async function sendOnce(
 		return { answer, retryAfterMs: backoffDelayMs(attempt, policy), paced: false };
 	}
 	// A 429 pauses every request on the key (they all wait in the budget), not just this one.
-	const { pauseMs, told } = rateLimitPause(headers, attempt, policy);
-	ticket?.rateLimited(pauseMs, told);
+	const { pauseMs, resetInMs } = rateLimitPause(headers, attempt, policy);
+	ticket?.rateLimited(pauseMs, resetInMs);
+	if (startedNow) options.itemClock?.unstart();
 	return { answer, retryAfterMs: pauseMs, paced: ticket !== undefined };
 }

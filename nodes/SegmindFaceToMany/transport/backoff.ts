@@ -49,11 +49,11 @@ export function backoffDelayMs(attempt: number, policy: RetryPolicy, random = Ma
 }
 
 /**
- * How long everyone pauses after a 429: the reset time the server gave (`told`), a little after
- * it and at most `maxRateLimitWaitMs`; else the backoff of this attempt.
+ * How long everyone pauses after a 429: until a little after the reset time the server gave
+ * (`resetInMs` from now), at most `maxRateLimitWaitMs`; else the backoff of this attempt.
  */
-export function rateLimitPause(headers: HeaderValues, attempt: number, policy: RetryPolicy): { pauseMs: number; told: boolean } {
-	const told = rateLimitDelayMs(headers);
-	if (told === undefined) return { pauseMs: backoffDelayMs(attempt, policy), told: false };
-	return { pauseMs: Math.min(policy.maxRateLimitWaitMs, told + 100), told: true };
+export function rateLimitPause(headers: HeaderValues, attempt: number, policy: RetryPolicy): { pauseMs: number; resetInMs?: number } {
+	const resetInMs = rateLimitDelayMs(headers);
+	if (resetInMs === undefined) return { pauseMs: backoffDelayMs(attempt, policy) };
+	return { pauseMs: Math.min(policy.maxRateLimitWaitMs, resetInMs + 100), resetInMs };
 }

@@ -143,3 +143,10 @@ export function rememberedKeys(now = Date.now()): number {
 export function forgetKeys(): void {
 	memory.clear();
 }
+
+/** What is remembered about a credential's key now (tests and the simulation). */
+export function learnedAbout(credential: { apiKey: string; baseUrl: string }, now = Date.now()): RateLimitLearner['learned'] | undefined {
+	const id = credentialFingerprint(credential.apiKey, credential.baseUrl);
+	const known = live.get(id)?.knowledge ?? (memory.size(now) ? memory.peek(id) : undefined);
+	return known?.limits.learned;
+}

@@ -39,6 +39,11 @@ export class KeyMemory<T> {
 		}
 	}
 
+	/** What is remembered of `id`, without marking it used. */
+	peek(id: string): T | undefined {
+		return this.entries.get(id)?.value;
+	}
+
 	/** Keys remembered now. */
 	size(now: number): number {
 		this.forgetOld(now);

@@ -4,7 +4,7 @@ import { PRIORITY, type RequestKind } from './requestKind';
 /** A request waiting for its turn. */
 export interface Waiter<T> {
 	readonly kind: RequestKind;
-	/** Epoch ms the item behind it runs out of time (status checks nearer their deadline go first). */
+	/** Epoch ms the item behind it runs out of time (infinite before its first request): nearer goes first. */
 	readonly due: number;
 	readonly seq: number;
 	readonly owner?: object;
@@ -12,17 +12,29 @@ export interface Waiter<T> {
 	fail(error: Error): void;
 }
 
-const byTurn = <T>(a: Waiter<T>, b: Waiter<T>) =>
-	PRIORITY[a.kind] - PRIORITY[b.kind] || (a.kind === 'status' ? a.due - b.due : 0) || a.seq - b.seq;
+/** Rank of each kind (lower goes first). */
+export type Ranking = Record<RequestKind, number>;
 
 /**
  * The requests waiting for a request budget, in the order they should go: by kind (see
- * PRIORITY), status checks by their item's deadline, otherwise first come first served.
+ * PRIORITY), then by their item's deadline (an item that has started, e.g. a submit retried
+ * after a 429, goes before those that have not), then first come first served.
  */
 export class RequestQueue<T> {
 	private readonly waiting: Array<Waiter<T>> = [];
 
 	private seq = 0;
+
+	private rank: Ranking = PRIORITY;
+
+	private readonly byTurn = (a: Waiter<T>, b: Waiter<T>) => this.rank[a.kind] - this.rank[b.kind] || compareDue(a.due, b.due) || a.seq - b.seq;
+
+	/** Order by `rank` from now on. */
+	rankBy(rank: Ranking): void {
+		if (rank === this.rank) return;
+		this.rank = rank;
+		this.waiting.sort(this.byTurn);
+	}
 
 	get length(): number {
 		return this.waiting.length;
@@ -60,7 +72,7 @@ export class RequestQueue<T> {
 				},
 			};
 			signal?.addEventListener('abort', onAbort, { once: true });
-			const at = this.waiting.findIndex((other) => byTurn(waiter, other) < 0);
+			const at = this.waiting.findIndex((other) => this.byTurn(waiter, other) < 0);
 			this.waiting.splice(at === -1 ? this.waiting.length : at, 0, waiter);
 		});
 	}
@@ -78,4 +90,9 @@ export class RequestQueue<T> {
 			waiter.fail(new ExecutionCancelledError());
 		}
 	}
+}
+
+/** Earlier first; two infinite deadlines are equal. */
+function compareDue(a: number, b: number): number {
+	return a === b ? 0 : a - b;
 }

@@ -2,7 +2,7 @@ import { sleep } from 'n8n-workflow';
 
 import { throwIfAborted } from '../helpers/abort';
 import { RateLimitLearner } from './rateLimit';
-import type { RequestKind } from './requestKind';
+import { PRIORITY, SCARCE_PRIORITY, type RequestKind } from './requestKind';
 import { RequestQueue } from './requestQueue';
 import { SendWindow } from './sendWindow';
 import { UserCap } from './userCap';
@@ -45,8 +45,8 @@ export interface SchedulerOptions extends BudgetMember {
 
 /** A granted request; report how it went so the budget can learn the server's limit. */
 export interface Ticket {
-	/** A 429: pause everyone for `pauseMs`; `told` when the server gave the reset time. */
-	rateLimited(pauseMs: number, told: boolean): void;
+	/** A 429: pause everyone for `pauseMs`; `resetInMs`: when the server said its limit resets (undefined: not said). */
+	rateLimited(pauseMs: number, resetInMs?: number): void;
 	/** Any other answer. */
 	done(): void;
 	/** No answer: the connection failed or the request ran out of time. */
@@ -63,8 +63,9 @@ export interface Ticket {
  *   with every clean answer, cut by a 429;
  * - "Max Requests per Minute" (UserCap), the smallest of the members' caps.
  * Requests wait in turn (RequestQueue: results, then other requests, then submits, then status
- * checks, these by their item's deadline). Only requests that carry the API key go through it:
- * public image downloads are not limited.
+ * checks; while a limit that counts checks is known, status checks before submits; within a
+ * kind, by their item's deadline). Only requests that carry the API key go through it: public
+ * image downloads are not limited.
  */
 export class RequestBudget implements RequestScheduler {
 	readonly limits: RateLimitLearner;
@@ -182,10 +183,10 @@ export class RequestBudget implements RequestScheduler {
 		return {
 			done: () => answered('clean'),
 			failed: () => answered('failed'),
-			rateLimited: (pauseMs, told) => {
+			rateLimited: (pauseMs, resetInMs) => {
 				if (!settle('rateLimited')) return;
 				const now = this.now();
-				if (this.limits.rateLimited(note, now, pauseMs, told)) {
+				if (this.limits.rateLimited(note, now, pauseMs, resetInMs)) {
 					const { limit, windowMs } = this.limits.learned;
 					const info: PauseInfo = { pauseMs: this.limits.pauseEnd - now, limit, windowMs };
 					for (const member of this.members.values()) member.onPause?.(info);
@@ -198,6 +199,7 @@ export class RequestBudget implements RequestScheduler {
 	/** Grant, in turn, what may go now; otherwise wake up when the first one may. */
 	private pump(): void {
 		if (this.closed) return;
+		this.queue.rankBy(this.limits.constrained ? SCARCE_PRIORITY : PRIORITY);
 		for (;;) {
 			// Whether a request may go depends only on its kind: ask once per kind.
 			const delays = new Map<RequestKind, number>();

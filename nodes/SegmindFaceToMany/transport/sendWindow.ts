@@ -2,7 +2,7 @@
 export const START_IN_FLIGHT = 2;
 
 /** Most requests in flight at once (also once the limit is known: then the per-window count bounds sending). */
-export const MAX_IN_FLIGHT = 64;
+export const MAX_IN_FLIGHT = 128;
 
 /** A request unanswered this long no longer holds its place in the window (one slow answer stalls nobody). */
 export const STALL_MS = 2000;

@@ -63,11 +63,14 @@ describe('adaptive polling schedule (simulated clock)', () => {
 		// Found done at its first check, at 27 s: it took at most that, as assumed (22 s): nothing new.
 		view.record({ doneAt: 27_000 });
 		expect(view.range()).toMatchObject({ count: 0, waiting: 9, priorMs: PRIOR_JOB_MS });
-		// Jobs that take 10 s, measured (running at 9 s, done at 11 s): the schedule moves toward
-		// them (the prior counting as one job)…
+		// A job of 20 s, within the prior's range: blended with it (the prior counting as one job)…
+		const near = new JobDurations(new DurationStats(), 2);
+		near.record({ runningAt: 19_000, doneAt: 21_000 });
+		expect(nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { ...near.range(), waiting: 1 }, random: () => 0 })).toBeCloseTo(0.7 * 21_000, 5);
+		// …a job of 10 s, far outside it (running at 9 s, done at 11 s): the prior was wrong, the measured time alone counts…
 		view.record({ runningAt: 9000, doneAt: 11_000 });
 		const one = nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { ...view.range(), waiting: 1 }, random: () => 0 });
-		expect(one).toBeCloseTo(0.7 * 16_000, 5);
+		expect(one).toBeCloseTo(0.7 * 10_000, 5);
 		// …and with three or more measured, uses their own range.
 		for (let i = 0; i < 2; i++) view.record({ runningAt: 10_000 + i * 1000, doneAt: 10_000 + i * 1000 });
 		expect(nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { ...view.range(), waiting: 1 } })).toBe(9500);

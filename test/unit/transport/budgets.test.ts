@@ -14,7 +14,7 @@ describe('one budget per API key across executions', () => {
 		const b = acquireBudget(credential, { ...options, onPause: () => pauses.push('b') });
 		const other = acquireBudget({ ...credential, apiKey: 'another key' }, options);
 		expect(liveBudgets()).toBe(2);
-		(await a.acquire('status')).rateLimited(30_000, true);
+		(await a.acquire('status')).rateLimited(30_000, 30_000);
 		// Both executions are told, and both wait.
 		expect(pauses.sort()).toEqual(['a', 'b']);
 		expect(b.learned.limit).toBe(1);
