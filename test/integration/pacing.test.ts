@@ -190,3 +190,16 @@ describe('adaptive polling', () => {
 		expect(times.length).toBeLessThanOrEqual(45);
 	}, 40_000);
 });
+
+describe('image downloads', () => {
+	test('are public links: sent without the API key and not counted in the request budget', async () => {
+		const { server } = ctx;
+		// "Max Requests per Minute" 3: the submit, one status check and the result use them up. The
+		// download must not wait for the next minute (past the item's Timeout of 15 s).
+		const run = await runNode(server, { options: { expectedJobSeconds: 1, timeoutSeconds: 15, maxRequestsPerMinute: 3, maxRetries: 2 } });
+		expect(run.error).toBeUndefined();
+		expect(run.items[0].binary?.data?.mimeType).toBe('image/png');
+		expect(keyed(server).map((r) => r.route)).toEqual(['submit', 'status', 'result']);
+		expect(server.requests.filter((r) => r.route === 'download').map((r) => r.hasApiKey)).toEqual([false]);
+	});
+});
