@@ -155,7 +155,7 @@ export function tableRow(outcome: CellOutcome): string {
 		outcome.keyedPerJob.toFixed(2).padStart(6),
 		outcome.processes.map((p) => `${p.rateLimited}/${p.rateLimitEvents}`).join(' ').padStart(15),
 		String(outcome.lost).padStart(5),
-		missOf(cell) ? ' miss: see reason' : '',
+		outcome.wallMs > TARGET.wall * outcome.yardstickMs || outcome.keyedPerJob > TARGET.requestsPerJob ? ` miss: ${missOf(cell)?.reason ?? '?'}` : '',
 	].join(' ');
 }
 

@@ -1,5 +1,5 @@
 import { DurationStats, JobDurations, PRIOR_JOB_MS, type DurationRange } from '../../../nodes/SegmindFaceToMany/helpers/jobDurations';
-import { ADAPTIVE_CAP_UNITS, nextPollDelayMs } from '../../../nodes/SegmindFaceToMany/helpers/pollPlan';
+import { ADAPTIVE_CAP_UNITS, fitToDeadline, nextPollDelayMs, RESERVE_MAX_MS } from '../../../nodes/SegmindFaceToMany/helpers/pollPlan';
 
 describe('adaptive polling schedule (simulated clock)', () => {
 	const u = 1000;
@@ -128,5 +128,18 @@ describe('adaptive polling schedule (simulated clock)', () => {
 		for (let i = 1; i <= 30; i++) durations.record(i * 1000);
 		durations.record(0); // ignored
 		expect(durations.range()).toMatchObject({ count: 20, low: 15_000, median: 21_000, high: 27_000, min: 11_000, max: 30_000 });
+	});
+
+	test('deadlines first: the first check by halfway to the last useful moment, a check at it at the latest, never at the deadline', () => {
+		// Timeout 8 s: a fifth (1.6 s) is kept for the result and the download; the plan said 15.4 s.
+		expect(fitToDeadline(15_400, { now: 0, checks: 0, startedAt: 0, deadline: 8000 })).toBe(3200);
+		// Later checks land at 6.4 s at the latest, then go on until the deadline.
+		expect(fitToDeadline(5000, { now: 3200, checks: 1, startedAt: 0, deadline: 8000 })).toBe(3200);
+		expect(fitToDeadline(5000, { now: 6400, checks: 2, startedAt: 0, deadline: 8000 })).toBe(1600);
+		// The reserve is at most 5 s; with a long Timeout the plan stands.
+		expect(fitToDeadline(22_000, { now: 0, checks: 0, startedAt: 0, deadline: 600_000 })).toBe(22_000);
+		expect(fitToDeadline(1_000_000, { now: 590_000, checks: 3, startedAt: 0, deadline: 600_000 })).toBe(10_000 - RESERVE_MAX_MS);
+		// Past the deadline: no wait.
+		expect(fitToDeadline(1000, { now: 9000, checks: 1, startedAt: 0, deadline: 8000 })).toBe(0);
 	});
 });
