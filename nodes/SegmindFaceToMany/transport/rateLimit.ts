@@ -1,40 +1,16 @@
+import { LimitWindows } from './limitWindows';
 import { startsJob, type RequestKind } from './requestKind';
+import { SubmitPace } from './submitPace';
+import { UpwardProbe } from './upwardProbe';
+
+export { ASSUMED_WINDOW_MS } from './limitWindows';
+export { MAX_PROBE_GAP } from './upwardProbe';
 
 /** Which requests the server's limit counts, as far as the 429s have shown. */
 export type Counted = 'unknown' | 'all' | 'submits';
 
-/** Clean windows a process must have been held back by its estimate before it probes above it; doubles after each failed probe, up to this. */
-export const MAX_PROBE_GAP = 32;
-
-/** A probe above the estimate starts no earlier than this share into the window (the other users of the key have had their turn by then). */
-export const PROBE_AFTER_SHARE = 0.5;
-
-/** A probe window lets at most this share of the estimate (at least one request) past it: the estimate at most doubles a window. */
-export const PROBE_STEP_SHARE = 1;
-
-/**
- * While the window's length is unknown, probes for its end go one at a time: the first this long
- * after the window began, each next twice as long after the last, up to END_PROBE_MAX_GAP_MS.
- */
-export const END_PROBE_FIRST_GAP_MS = 250;
-
-export const END_PROBE_MAX_GAP_MS = 8000;
-
-/** Requests a job needs at least: its submit, a status check and its result. */
-export const REQUESTS_PER_JOB = 3;
-
 /** A status check goes during a submit's 429 pause to find whether checks count only when the reset is at least this far. */
 export const MODE_PROBE_MIN_PAUSE_MS = 1000;
-
-/**
- * The window's length assumed from the first reset time until a second one shows it (Segmind's
- * limits are per minute): requests are counted in windows of this length meanwhile, while spaced
- * probes look for an earlier end.
- */
-export const ASSUMED_WINDOW_MS = 60_000;
-
-/** Two reset times closer than this are the same one. */
-const SAME_RESET_MS = 250;
 
 /** What a granted request was, for when its answer comes. */
 export interface GrantNote {
@@ -73,18 +49,18 @@ export interface GrantNote {
  *   failed probe (their number grows with the logarithm of the windows).
  */
 export class RateLimitLearner {
-	/** Until when (epoch ms) a 429 has paused every request. */
+	/** Until when (epoch ms) a 429 has paused every request the limit counts. */
 	pauseEnd = 0;
 
 	counted: Counted = 'unknown';
 
-	windowMs?: number;
-
 	private readonly limits: { all?: number; submits?: number } = {};
 
-	private windowEnd?: number;
+	private readonly windows = new LimitWindows();
 
-	private lastResetAt?: number;
+	private readonly probe = new UpwardProbe();
+
+	private readonly pace = new SubmitPace();
 
 	/** The current window's number (requests remember the window they were granted in). */
 	private window = 0;
@@ -97,42 +73,17 @@ export class RateLimitLearner {
 	/** 'open': a submit's 429 just showed the window full; one status check may go to see whether it is full for checks too. */
 	private modeProbe: 'none' | 'open' | 'sent' = 'none';
 
-	private endProbeOut = false;
-
-	/** No end probe before this (epoch ms), and the gap after the next one. */
-	private endProbeAt = 0;
-
-	private endProbeGapMs = END_PROBE_FIRST_GAP_MS;
-
-	private raiseOut = false;
-
-	/** Requests past the estimate that went through in this window. */
-	private raised = 0;
-
-	/** In this window a request waited for the next one because of the estimate. */
-	private heldBack = false;
-
-	private cleanHeld = 0;
-
-	private probeGap = 1;
-
-	/** This window may go past the estimate (a probe). */
-	private raising = false;
-
-	/** New jobs that may start (see submitsHeld). */
-	private submitCredit = 0;
-
 	/** The window the last estimate was learned from: its requests still in flight may yet prove it higher. */
 	private learnedFrom?: number;
 
-	/** Requests a window lets through, as far as known (all requests, or only submits: see `counts`). */
+	/** Requests a window lets through, as far as known (all requests, or only submits: see `counted`). */
 	get limit(): number | undefined {
 		return this.counted === 'submits' ? this.limits.submits : this.limits.all;
 	}
 
 	/** True once the limit and where the window ends are known (its length perhaps only assumed): the per-window count bounds sending. */
 	get known(): boolean {
-		return this.limit !== undefined && this.windowEnd !== undefined;
+		return this.limit !== undefined && this.windows.end !== undefined;
 	}
 
 	/** True when status checks are scarce: a limit that counts them is known. */
@@ -141,7 +92,7 @@ export class RateLimitLearner {
 	}
 
 	get learned(): { limit?: number; windowMs?: number; counts: Counted } {
-		return { limit: this.limit, windowMs: this.windowMs, counts: this.counted };
+		return { limit: this.limit, windowMs: this.windows.lengthMs, counts: this.counted };
 	}
 
 	/** Ms until a request of this kind may go as far as the limit goes (0: now; Infinity: when a probe's answer comes). */
@@ -150,28 +101,14 @@ export class RateLimitLearner {
 		if (this.modeProbeNow(kind, now)) return 0;
 		// A 429's pause holds the requests the limit counts (all, until it is known that only submits do).
 		const paused = this.counts(kind) ? Math.max(0, this.pauseEnd - now) : 0;
-		if (this.windowEnd !== undefined && this.submitsHeld(kind)) return Math.max(paused, this.windowEnd - now);
+		const end = this.windows.end;
+		if (end === undefined) return this.over(kind) ? Number.POSITIVE_INFINITY : paused;
+		if (kind === 'submit' && this.paced() && this.pace.held) return Math.max(paused, end - now);
 		if (!this.over(kind) || this.probeFor(now)) return paused;
-		if (this.windowEnd === undefined) return Number.POSITIVE_INFINITY;
-		if (this.windowMs === undefined) {
-			// The window's length is not known yet: a spaced probe looks for an earlier end.
-			const next = this.endProbeOut ? this.windowEnd : Math.min(this.windowEnd, this.endProbeAt);
-			return Math.max(paused, next - now);
-		}
-		this.heldBack = true;
-		// A probe window lets one request past the estimate from its middle on.
-		const probing = this.raising && !this.raiseOut && this.raised < this.probeStep();
-		return Math.max(paused, (probing ? this.probeStart(this.windowEnd) : this.windowEnd) - now);
-	}
-
-	/** When a probe above the estimate may start in the window ending at `end`. */
-	private probeStart(end: number): number {
-		return end - this.windowLength() * (1 - PROBE_AFTER_SHARE);
-	}
-
-	/** The window's length: learned, or assumed until a second reset time shows it. */
-	private windowLength(): number {
-		return this.windowMs ?? ASSUMED_WINDOW_MS;
+		// The window's length is not known yet: a spaced probe looks for an earlier end.
+		if (this.windows.lengthMs === undefined) return Math.max(paused, this.windows.nextEndProbe() - now);
+		this.probe.held();
+		return Math.max(paused, this.probe.nextAt(this.windows, this.limit ?? 0) - now);
 	}
 
 	/** A request of this kind goes now. */
@@ -184,13 +121,9 @@ export class RateLimitLearner {
 			return { startsJob: job, window: this.window - 1, modeProbe: true };
 		}
 		const probe = this.over(kind) ? this.probeFor(now) : undefined;
-		if (probe?.endProbe) {
-			this.endProbeOut = true;
-			this.endProbeAt = now + this.endProbeGapMs;
-			this.endProbeGapMs = Math.min(END_PROBE_MAX_GAP_MS, 2 * this.endProbeGapMs);
-		}
-		if (probe?.raise) this.raiseOut = true;
-		if (kind === 'submit' && this.paced()) this.submitCredit--;
+		if (probe?.endProbe) this.windows.endProbeSent(now);
+		if (probe?.raise) this.probe.sent();
+		if (kind === 'submit' && this.paced()) this.pace.spend();
 		this.used.all++;
 		this.inFlight.all++;
 		if (job) {
@@ -208,7 +141,7 @@ export class RateLimitLearner {
 			this.counted = 'submits';
 			this.limits.submits ??= this.limits.all;
 		}
-		if (note.raise && note.window === this.window) this.raised++;
+		if (note.raise) this.probe.answered(note.window === this.window);
 		// In flight when a 429 taught the estimate, and let through after all: the window had room for it.
 		if (note.window === this.learnedFrom && !note.modeProbe) {
 			if (this.limits.all !== undefined) this.limits.all++;
@@ -223,6 +156,7 @@ export class RateLimitLearner {
 	 */
 	rateLimited(note: GrantNote, now: number, pauseMs: number, resetInMs?: number): boolean {
 		this.settle(note);
+		if (note.raise) this.probe.answered(false);
 		if (!note.startsJob) this.counted = 'all';
 		const pauseEnd = now + Math.max(0, pauseMs);
 		const pausing = pauseEnd > this.pauseEnd;
@@ -236,29 +170,9 @@ export class RateLimitLearner {
 		return pausing;
 	}
 
-	/**
-	 * While the limit counts status checks, new jobs start at the pace their jobs can be finished:
-	 * each needs a submit, a check and its result, so a window earns a third of its limit in
-	 * submits (unused credit is kept up to one window's worth, rounded up; a limit of 1 a window
-	 * starts a job every third window). A batch larger than the rate allows is fed in at that pace instead of
-	 * starting jobs whose checks the limit cannot serve before their Timeout.
-	 */
-	private submitsHeld(kind: RequestKind): boolean {
-		return kind === 'submit' && this.paced() && this.submitCredit < 1;
-	}
-
+	/** New jobs are paced (see SubmitPace) while the limit counts checks and its window is known. */
 	private paced(): boolean {
-		return this.constrained && this.windowEnd !== undefined;
-	}
-
-	/** Credit for new jobs earned per window. */
-	private submitShare(): number {
-		return (this.limits.all ?? 0) / REQUESTS_PER_JOB;
-	}
-
-	/** The most credit kept: one window's worth, rounded up. */
-	private creditCap(): number {
-		return Math.max(1, Math.ceil(this.submitShare()));
+		return this.constrained && this.windows.end !== undefined;
 	}
 
 	private counts(kind: RequestKind): boolean {
@@ -267,22 +181,15 @@ export class RateLimitLearner {
 
 	private over(kind: RequestKind): boolean {
 		const limit = this.limit;
-		if (limit === undefined) return false;
-		if (this.counted === 'submits' && !startsJob(kind)) return false;
+		if (limit === undefined || !this.counts(kind)) return false;
 		return (this.counted === 'submits' ? this.used.submits : this.used.all) >= limit;
 	}
 
 	/** Which probe a request past the limit would be, if one may go now. */
 	private probeFor(now: number): Pick<GrantNote, 'endProbe' | 'raise'> | undefined {
-		if (this.windowEnd === undefined) return undefined;
-		if (this.windowMs === undefined) return this.endProbeOut || now < this.endProbeAt ? undefined : { endProbe: true };
-		if (this.raising && !this.raiseOut && now >= this.probeStart(this.windowEnd) && this.raised < this.probeStep()) return { raise: true };
-		return undefined;
-	}
-
-	/** Requests a probe window may let past the estimate. */
-	private probeStep(): number {
-		return Math.max(1, Math.ceil((this.limit ?? 0) * PROBE_STEP_SHARE));
+		if (this.windows.end === undefined) return undefined;
+		if (this.windows.lengthMs === undefined) return this.windows.endProbeDue(now) ? { endProbe: true } : undefined;
+		return this.probe.mayGo(now, this.windows, this.limit ?? 0) ? { raise: true } : undefined;
 	}
 
 	/**
@@ -300,8 +207,7 @@ export class RateLimitLearner {
 			this.inFlight.all--;
 			if (note.startsJob) this.inFlight.submits--;
 		}
-		if (note.endProbe) this.endProbeOut = false;
-		if (note.raise) this.raiseOut = false;
+		if (note.endProbe) this.windows.endProbeAnswered();
 	}
 
 	private learn(resetAt: number, startedJob: boolean): void {
@@ -314,74 +220,29 @@ export class RateLimitLearner {
 		const before = this.limit;
 		this.limits.all = estimate(this.limits.all, this.used.all - 1, this.inFlight.all);
 		if (startedJob) this.limits.submits = estimate(this.limits.submits, this.used.submits - 1, this.inFlight.submits);
-		const after = this.limit;
-		if (this.raising) {
-			// A probe: it found room (the estimate grew), or it did not and waits twice as long.
-			this.probeGap = after !== undefined && before !== undefined && after > before ? 1 : Math.min(MAX_PROBE_GAP, this.probeGap * 2);
-		} else if (before !== undefined && after !== undefined && after < before) {
-			// Someone else took more of the limit: look for this process's new share soon.
-			this.probeGap = 1;
-		}
-		this.cleanHeld = 0;
-		this.endProbeAt = resetAt + END_PROBE_FIRST_GAP_MS;
-		this.endProbeGapMs = 2 * END_PROBE_FIRST_GAP_MS;
-		this.learnLength(resetAt);
-		if (this.lastResetAt === undefined || resetAt > this.lastResetAt + SAME_RESET_MS) this.lastResetAt = resetAt;
+		this.probe.learned(before, this.limit);
+		this.windows.reset(resetAt);
 		// A new window starts at the reset time.
 		this.learnedFrom = this.window;
-		this.submitCredit = this.creditCap();
-		this.nextWindow(resetAt + this.windowLength(), false);
-	}
-
-	/**
-	 * The window's length, from a new reset time: a reset where the windows counted so far (of the
-	 * length learned, or assumed) said one ends confirms that length; one elsewhere shows a
-	 * shorter length: the time since the last reset (windows may have passed between them
-	 * unrefused, so the shortest such time is kept).
-	 */
-	private learnLength(resetAt: number): void {
-		const last = this.lastResetAt;
-		if (last === undefined || resetAt - last <= SAME_RESET_MS) return;
-		const length = this.windowLength();
-		const offset = (resetAt - last) % length;
-		if (offset <= SAME_RESET_MS || length - offset <= SAME_RESET_MS) {
-			this.windowMs ??= length;
-			return;
-		}
-		this.windowMs = Math.min(this.windowMs ?? Number.POSITIVE_INFINITY, resetAt - last);
+		this.pace.fill(this.limits.all);
+		this.nextWindow();
 	}
 
 	/** Move to the window `now` is in, closing the one that ended (several if idle). */
 	private roll(now: number): void {
-		if (this.windowEnd === undefined || now < this.windowEnd) return;
-		const skipped = Math.floor((now - this.windowEnd) / this.windowLength()) + 1;
+		const ended = this.windows.roll(now);
+		if (!ended) return;
 		const key = this.counted === 'submits' ? 'submits' : 'all';
-		let probeNext = false;
-		if (this.raising) {
-			// Probes went through and no 429 came: the window had room for all that was sent.
-			if (this.raised > 0) {
-				this.limits[key] = Math.max(this.limits[key] ?? 0, this.used[key]);
-				this.probeGap = 1;
-			}
-			this.cleanHeld = 0;
-			// Found room: look for more in the next window right away.
-			probeNext = this.raised > 0 && this.heldBack && skipped === 1;
-		} else if (this.heldBack) {
-			this.cleanHeld++;
-			probeNext = skipped === 1 && this.cleanHeld >= this.probeGap;
-		}
-		this.submitCredit = Math.min(this.creditCap(), this.submitCredit + skipped * this.submitShare());
-		this.nextWindow(this.windowEnd + skipped * this.windowLength(), probeNext && this.windowMs !== undefined);
+		// Probes went through and no 429 came: the window had room for all that was sent.
+		if (this.probe.windowsEnded(ended, this.windows.lengthMs !== undefined)) this.limits[key] = Math.max(this.limits[key] ?? 0, this.used[key]);
+		this.pace.earn(ended, this.limits.all ?? 0);
+		this.nextWindow();
 	}
 
-	private nextWindow(end: number | undefined, raising: boolean): void {
+	private nextWindow(): void {
 		this.window++;
-		this.windowEnd = end;
 		this.used = { all: 0, submits: 0 };
 		this.inFlight = { all: 0, submits: 0 };
 		if (this.modeProbe === 'open') this.modeProbe = 'none';
-		this.heldBack = false;
-		this.raised = 0;
-		this.raising = raising;
 	}
 }
