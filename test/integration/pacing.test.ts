@@ -166,6 +166,28 @@ describe('adaptive polling', () => {
 		expect(mean(adaptive) * 2).toBeLessThan(mean(fixed));
 	}, 40_000);
 
+	test('jobs far faster than Expected Job Time: the first run finds out from its early look, the next run plans from them', async () => {
+		const { server } = ctx;
+		server.configure({ queueMs: 100, processingMs: 2400 });
+		// Defaults: Expected Job Time 22 s, so a lone job's first check would be at 15.4 s.
+		const first = await runNode(server, { options: { maxRetries: 2 } });
+		expect(first.error).toBeUndefined();
+		const submittedAt = server.requests.find((r) => r.route === 'submit')!.at;
+		const firstChecks = server.requests.filter((r) => r.route === 'status').map((r) => r.at - submittedAt);
+		// The scout's look (at 30 % of 22 s) found the 2.5 s job done: one check, far before 15.4 s.
+		expect(firstChecks).toHaveLength(1);
+		expect(firstChecks[0]).toBeLessThan(0.7 * 22_000);
+		// The editor's next run (same key, within the hour) plans from Segmind's reported 2.5 s.
+		await server.reset();
+		server.configure({ queueMs: 100, processingMs: 2400 });
+		const next = await runNode(server, { options: { maxRetries: 2 } });
+		expect(next.error).toBeUndefined();
+		const nextSubmit = server.requests.find((r) => r.route === 'submit')!.at;
+		const nextChecks = server.requests.filter((r) => r.route === 'status').map((r) => r.at - nextSubmit);
+		// Its first check is planned at about 2 s (the poll interval's floor), well before another early look (6.6 s).
+		expect(nextChecks[0]).toBeLessThan(0.25 * 22_000);
+	}, 40_000);
+
 	test('intervals follow the schedule: they grow with the time waited and stop at ten poll intervals', async () => {
 		const { server } = ctx;
 		const unit = 100;
