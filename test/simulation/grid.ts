@@ -104,7 +104,7 @@ export function missOf(cell: GridCell): Miss | undefined {
 	if (processes > 1 && plan.perMinute <= 120) {
 		return {
 			wall: plan.perMinute === 5 ? 1.8 : 1.4,
-			requestsPerJob: plan.perMinute === 5 ? 4.7 : undefined,
+			requestsPerJob: plan.perMinute === 5 ? 5 : undefined,
 			reason: 'three processes learn their own shares of one limit: a share freed when a process runs out of items is found by probing (the gap doubles after each failed probe), up to a window late; at 5 a minute each share is 1 or 2 requests a window',
 		};
 	}

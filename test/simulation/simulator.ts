@@ -134,12 +134,33 @@ async function runClock<T>(done: Promise<T>): Promise<T> {
 
 let keys = 0;
 
+/** A small seeded PRNG (mulberry32), so that the node's random draws (first checks, backoff jitter) repeat. */
+function seeded(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
 /**
  * Run one cell with the node: each process runs one execution with its share of the items, all
  * starting at once. `runs` > 1 runs the cell again on the same key (what the processes learned
  * carries over, as in n8n between executions); the outcome is the last run's.
  */
 export async function simulate(cell: Cell, runs = 1): Promise<Outcome> {
+	const random = jest.spyOn(Math, 'random').mockImplementation(seeded(cell.seed ?? 1));
+	try {
+		return await simulateRuns(cell, runs);
+	} finally {
+		random.mockRestore();
+	}
+}
+
+async function simulateRuns(cell: Cell, runs: number): Promise<Outcome> {
 	const apiKey = `sim-key-${++keys}`;
 	const emulator = new SegmindEmulator({
 		apiKey,
