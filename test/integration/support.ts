@@ -9,6 +9,9 @@ import { LoggerProxy, type IDataObject, type INodeExecutionData } from 'n8n-work
 import { runWorkflow, segmindWorkflow, type RunResult } from '../harness/n8n-engine';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createSegmindServer } = require('../server/segmind-server');
+// What the built node (the one the engine runs) remembers about API keys between executions.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { forgetKeys } = require('../../dist/nodes/SegmindFaceToMany/transport/budgets.js');
 
 /** A key that cannot appear anywhere by accident. */
 export const SECRET_KEY = 'sk-SEGMIND-7f3Qz9-SECRET-canary-Xw81';
@@ -54,7 +57,12 @@ export function useServer(options: IDataObject = {}): { server: SegmindServer } 
 		holder.server = createSegmindServer(base);
 		await holder.server.start();
 	});
-	beforeEach(() => holder.server.reset());
+	// Each test starts afresh: a server with no jobs, and a node that has learned nothing about the
+	// key (a limit or a 429's pause learned in one test would otherwise hold the next).
+	beforeEach(async () => {
+		forgetKeys();
+		await holder.server.reset();
+	});
 	afterAll(async () => {
 		await holder.server.stop();
 	});

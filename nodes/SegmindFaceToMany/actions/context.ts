@@ -10,7 +10,7 @@ import { SegmindClient } from '../transport/client';
 import type { HttpCall } from '../transport/http';
 
 /** Image downloads (and storing them) at once per run: the bound that keeps memory flat. */
-export const DOWNLOADS_AT_ONCE = 4;
+export const DOWNLOADS_AT_ONCE = 32;
 
 /** What an operation may use while reading an item's input, before anything is sent. */
 export interface PrepareEnv {

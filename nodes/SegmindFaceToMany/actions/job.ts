@@ -1,4 +1,4 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { readImageInput, imageUrlFor, type ImageInput } from './inputImage';
 import { readJobSettings, type JobSettings } from './jobInput';
@@ -7,6 +7,7 @@ import { waitForJob } from '../helpers/polling';
 import { SegmindFailure, timedOut } from '../errors/failures';
 import { failedCheckText } from '../errors/messages';
 import type { JobResult, SubmittedJob } from '../transport/client';
+import { toNumber } from '../helpers/values';
 import { jobFailed } from '../transport/responses';
 import type { ItemRun, PrepareEnv } from './context';
 
@@ -31,6 +32,14 @@ export async function prepareJob(ctx: IExecuteFunctions, i: number, env: Prepare
 export async function jobPayload(item: ItemRun, plan: JobPlan): Promise<JobPayload> {
 	const url = await imageUrlFor(item.ctx, item.i, plan.image, async (bytes, mimeType) => await item.client.upload(bytes, mimeType));
 	return { image: url, ...plan.settings };
+}
+
+/** Segmind's own time for a job, in ms, from an answer's `metrics` (total, else queue + inference, else inference). */
+export function reportedJobMs(metrics: IDataObject): number | undefined {
+	const total = toNumber(metrics.total_time);
+	const inference = toNumber(metrics.inference_time);
+	const seconds = total ?? (inference === undefined ? undefined : inference + (toNumber(metrics.queue_time) ?? 0));
+	return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /** Failures that more time could have cured: when checks end in one at the deadline, it is a timeout. */
@@ -69,6 +78,7 @@ export async function waitForResult(
 				return { transient: TRANSIENT.includes(error.kind), detail: failedCheckText(error) };
 			},
 			timedOut: (lastStatus) => timedOut(job.requestId, options.timeoutSeconds * 1000, lastStatus),
+			reportedMs: (state) => reportedJobMs(state.metrics),
 		},
 	);
 	const result = await item.client.result(job, done.body);

@@ -16,13 +16,20 @@ export function throwIfAborted(signal?: AbortSignal): void {
 	if (signal?.aborted) throw new ExecutionCancelledError();
 }
 
+/** Let `work` settle unobserved: a race it lost (or never ran) must not leave a rejection nobody handles. */
+export function settleQuietly(work: Promise<unknown>): void {
+	work.catch(() => undefined);
+}
+
 /**
- * Resolve or reject with `work`, unless `signal` aborts first.
+ * Resolve or reject with `work`, unless `signal` aborts first. The loser is handled: `work` that
+ * settles after the abort (a request answered after its deadline) rejects into nothing.
  * n8n-workflow's `sleep(ms, signal)` honours the signal only from n8n 2.34 on, and older
  * helpers ignore it, so every wait races the signal itself (see README, "Cancellation").
  */
 export async function raceAbort<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
 	if (!signal) return await work;
+	settleQuietly(work);
 	throwIfAborted(signal);
 	let onAbort: (() => void) | undefined;
 	const aborted = new Promise<never>((_, reject) => {
@@ -38,7 +45,8 @@ export async function raceAbort<T>(work: Promise<T>, signal?: AbortSignal): Prom
 
 /** Wait `ms`, returning early (with ExecutionCancelledError) when the execution is cancelled. */
 export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-	if (ms <= 0) return throwIfAborted(signal);
+	throwIfAborted(signal);
+	if (ms <= 0) return;
 	// Passing the signal to sleep() also clears its timer on n8n ≥ 2.34 (no timer left running
 	// for up to a minute after a Stop); older versions ignore it and the race still returns at once.
 	const failure = await raceAbort(sleep(ms, signal), signal).then(

@@ -1,4 +1,4 @@
-import type { HttpResponse } from './http';
+import { header as headerOf, type Headers } from './wire';
 
 export interface RetryPolicy {
 	/** Retries after the first attempt, for 429, 5xx and (where safe) connection failures. */
@@ -18,11 +18,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /** Milliseconds to wait as told by Retry-After or x-rate-limit-reset-at-utc, if either is present. */
-export function rateLimitDelayMs(headers: HttpResponse['headers'], now = Date.now()): number | undefined {
-	const header = (name: string) => {
-		const value = headers[name];
-		return Array.isArray(value) ? value[0] : value;
-	};
+export function rateLimitDelayMs(headers: Headers, now = Date.now()): number | undefined {
+	const header = (name: string) => headerOf(headers, name);
 	const delays: number[] = [];
 	const retryAfter = header('retry-after');
 	if (retryAfter) {
@@ -45,4 +42,14 @@ export function rateLimitDelayMs(headers: HttpResponse['headers'], now = Date.no
 export function backoffDelayMs(attempt: number, policy: RetryPolicy, random = Math.random): number {
 	const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
 	return Math.round(exponential * (0.5 + random() / 2));
+}
+
+/**
+ * How long everyone pauses after a 429: until a little after the reset time the server gave
+ * (`resetInMs` from now), at most `maxRateLimitWaitMs`; else the backoff of this attempt.
+ */
+export function rateLimitPause(headers: Headers, attempt: number, policy: RetryPolicy): { pauseMs: number; resetInMs?: number } {
+	const resetInMs = rateLimitDelayMs(headers);
+	if (resetInMs === undefined) return { pauseMs: backoffDelayMs(attempt, policy) };
+	return { pauseMs: Math.min(policy.maxRateLimitWaitMs, resetInMs + 100), resetInMs };
 }

@@ -1,32 +1,46 @@
 import { createHash } from 'node:crypto';
 
 import { ExecutionCancelledError, throwIfAborted } from '../helpers/abort';
-import { DurationStats, JobDurations } from '../helpers/polling';
-import { RequestBudget, type BudgetMember, type RequestKind, type RequestScheduler, type Ticket } from './scheduler';
+import { DurationStats, JobDurations } from '../helpers/jobDurations';
+import { trimSlash } from '../helpers/values';
+import { KeyMemory } from './keyMemory';
+import { RateLimitLearner } from './rateLimit';
+import type { RequestKind } from './requestKind';
+import { RequestBudget, type BudgetMember, type RequestScheduler, type Ticket } from './scheduler';
 
 /*
  * One request budget per API key in this n8n process.
  *
  * Segmind limits requests per key, not per execution. When a webhook, form or chat starts many
  * executions at once, each with one item, they all draw on the same limit: so they share one
- * RequestBudget (what was learned from a 429, the pause, the pacing) and one record of how long
- * jobs take. The registry is keyed by a SHA-256 of the base URL and the key, never the key.
- * An entry lives while at least one execution holds a lease on it, and is dropped (with its
- * timer) when the last one ends: nothing is left behind when no execution uses the key.
- * In queue mode every worker process has its own registry, so its own budget.
+ * RequestBudget (the pause, the queue, the requests in flight) while any of them runs. What was
+ * learned about the key (its rate limit, whether status checks count, how long jobs take)
+ * outlives them: it is remembered for an hour after the key was last used (KeyMemory), so the
+ * editor's next run or a schedule every minute starts from it instead of from scratch.
+ * Everything is keyed by a SHA-256 of the base URL and the key, never the key. The live budget,
+ * with its timer, is dropped when the last execution using it ends.
+ * In queue mode every worker process has its own registry and learns its own share of the limit.
  */
+
+/** What is remembered of a key between executions. */
+interface Knowledge {
+	limits: RateLimitLearner;
+	durations: DurationStats;
+}
 
 interface Entry {
 	budget: RequestBudget;
-	durations: DurationStats;
+	knowledge: Knowledge;
 	leases: number;
 }
 
-const entries = new Map<string, Entry>();
+const live = new Map<string, Entry>();
+
+const memory = new KeyMemory<Knowledge>(() => ({ limits: new RateLimitLearner(), durations: new DurationStats() }));
 
 /** A one-way fingerprint of the credential: what the registry is keyed by. */
 export function credentialFingerprint(apiKey: string, baseUrl: string): string {
-	return createHash('sha256').update(`${baseUrl.replace(/\/+$/, '')}\n${apiKey}`).digest('hex');
+	return createHash('sha256').update(`${trimSlash(baseUrl)}\n${apiKey}`).digest('hex');
 }
 
 /**
@@ -45,7 +59,7 @@ export class BudgetLease implements RequestScheduler {
 		jobs: number,
 		priorMs?: number,
 	) {
-		this.durations = new JobDurations(entry.durations, jobs, priorMs);
+		this.durations = new JobDurations(entry.knowledge.durations, jobs, priorMs);
 	}
 
 	get constrained(): boolean {
@@ -61,10 +75,10 @@ export class BudgetLease implements RequestScheduler {
 		return this.entry.budget.learned;
 	}
 
-	async acquire(kind: RequestKind, signal?: AbortSignal): Promise<Ticket> {
+	async acquire(kind: RequestKind, signal?: AbortSignal, due?: number): Promise<Ticket> {
 		throwIfAborted(signal);
 		if (this.closed) throw new ExecutionCancelledError();
-		return await this.entry.budget.acquire(kind, signal, this);
+		return await this.entry.budget.acquire(kind, signal, due, this);
 	}
 
 	/** End of this execution: its waiting requests are rejected; the budget lives on for the others. */
@@ -90,10 +104,12 @@ export interface LeaseOptions extends BudgetMember {
 /** Take a lease on the budget of this credential (creating it if no execution uses it now). */
 export function acquireBudget(credential: { apiKey: string; baseUrl: string }, options: LeaseOptions = {}): BudgetLease {
 	const id = credentialFingerprint(credential.apiKey, credential.baseUrl);
-	let entry = entries.get(id);
+	const now = options.now ?? Date.now;
+	let entry = live.get(id);
 	if (!entry) {
-		entry = { budget: new RequestBudget({ now: options.now, sleep: options.sleep }), durations: new DurationStats(), leases: 0 };
-		entries.set(id, entry);
+		const knowledge = memory.recall(id, now());
+		entry = { budget: new RequestBudget({ now: options.now, sleep: options.sleep, limits: knowledge.limits }), knowledge, leases: 0 };
+		live.set(id, entry);
 	}
 	const held = entry;
 	held.leases++;
@@ -101,9 +117,10 @@ export function acquireBudget(credential: { apiKey: string; baseUrl: string }, o
 		held,
 		() => {
 			held.leases--;
-			if (held.leases > 0 || entries.get(id) !== held) return;
-			entries.delete(id);
+			if (held.leases > 0 || live.get(id) !== held) return;
+			live.delete(id);
 			held.budget.close();
+			memory.keep(id, held.knowledge, now());
 		},
 		options.jobs ?? 0,
 		options.priorMs,
@@ -114,5 +131,22 @@ export function acquireBudget(credential: { apiKey: string; baseUrl: string }, o
 
 /** How many keys have a live budget (tests: none once every execution has ended). */
 export function liveBudgets(): number {
-	return entries.size;
+	return live.size;
+}
+
+/** How many keys are remembered now (tests). */
+export function rememberedKeys(now = Date.now()): number {
+	return memory.size(now);
+}
+
+/** Forget what was learned about every key (tests: each starts from nothing). */
+export function forgetKeys(): void {
+	memory.clear();
+}
+
+/** What is remembered about a credential's key now (tests and the simulation). */
+export function learnedAbout(credential: { apiKey: string; baseUrl: string }, now = Date.now()): RateLimitLearner['learned'] | undefined {
+	const id = credentialFingerprint(credential.apiKey, credential.baseUrl);
+	const known = live.get(id)?.knowledge ?? (memory.size(now) ? memory.peek(id) : undefined);
+	return known?.limits.learned;
 }

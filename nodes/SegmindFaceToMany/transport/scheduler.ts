@@ -1,32 +1,21 @@
 import { sleep } from 'n8n-workflow';
 
-import { ExecutionCancelledError, throwIfAborted } from '../helpers/abort';
+import { throwIfAborted } from '../helpers/abort';
+import { RateLimitLearner } from './rateLimit';
+import { PRIORITY, SCARCE_PRIORITY, type RequestKind } from './requestKind';
+import { RequestQueue } from './requestQueue';
+import { SendWindow } from './sendWindow';
+import { UserCap } from './userCap';
 
-/**
- * What a request is for. When the budget is short, the scheduler lets the most useful go
- * first: a result finishes an item, a submit starts one, a status check only looks.
- * `long` requests (an image upload, a whole v1 job) count against the budget but do not hold
- * up the others while they run.
- */
-export type RequestKind = 'result' | 'other' | 'long' | 'submit' | 'status';
-
-const PRIORITY: Record<RequestKind, number> = { result: 0, other: 1, long: 1, submit: 2, status: 3 };
-
-/** Requests that start a billed job: the ones a "submits only" limit counts. */
-const STARTS_A_JOB: RequestKind[] = ['submit', 'long'];
-
-/**
- * Short API requests go one after another: the next starts when the previous has answered (or
- * after this long, so one slow answer stalls nobody). Segmind's limits (5 or 50 a minute) are
- * far below what one request at a time can send, and it means that when a limit is hit, one
- * request learns it, instead of every request that was in flight at that moment.
- */
-export const SERIAL_SLOT_MS = 2000;
+export type { RequestKind } from './requestKind';
 
 /** What the HTTP layer needs from a request budget (see RequestBudget and BudgetLease). */
 export interface RequestScheduler {
-	/** Wait until a request of this kind may go. Rejects with ExecutionCancelledError when `signal` aborts. */
-	acquire(kind: RequestKind, signal?: AbortSignal): Promise<Ticket>;
+	/**
+	 * Wait until a request of this kind may go. Rejects with ExecutionCancelledError when `signal`
+	 * aborts. `due`: epoch ms its item runs out of time (status checks nearer it go first).
+	 */
+	acquire(kind: RequestKind, signal?: AbortSignal, due?: number): Promise<Ticket>;
 	/** True once status checks should be saved (a cap is set, or a limit that counts them is known). */
 	readonly constrained: boolean;
 	/** Until when (epoch ms) a 429 has paused every request; in the past when there is no pause. */
@@ -50,95 +39,48 @@ export interface SchedulerOptions extends BudgetMember {
 	now?: () => number;
 	/** For tests with a fake clock; defaults to n8n-workflow's sleep. */
 	sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+	/** What the key's 429s taught so far (kept between executions, see budgets.ts). */
+	limits?: RateLimitLearner;
 }
 
-/** A granted request; report how it went so the scheduler can learn the server's limit. */
+/** A granted request; report how it went so the budget can learn the server's limit. */
 export interface Ticket {
-	/** A 429: pause everyone for `pauseMs`; `told` when the server gave the reset time. */
-	rateLimited(pauseMs: number, told: boolean): void;
-	/** Any other outcome (answer or connection failure). */
+	/** A 429: pause everyone for `pauseMs`; `resetInMs`: when the server said its limit resets (undefined: not said). */
+	rateLimited(pauseMs: number, resetInMs?: number): void;
+	/** Any other answer. */
 	done(): void;
+	/** No answer: the connection failed or the request ran out of time. */
+	failed(): void;
 }
-
-interface Waiter {
-	kind: RequestKind;
-	seq: number;
-	owner?: object;
-	grant: (ticket: Ticket) => void;
-	fail: (error: Error) => void;
-}
-
-/** Which requests the server's limit counts, as far as the 429s have shown. */
-type Counted = 'unknown' | 'all' | 'submits';
-
-const MINUTE_MS = 60_000;
 
 /**
  * One request budget for an API key: every request that carries the key waits for it. One is
  * shared by all executions that use the same credential in this n8n process (see budgets.ts);
- * it can also be used on its own (tests).
- *
- * - A 429 pauses every request until the reset time the server gave.
- * - From a 429 it learns the server's window: how many requests a window let through (`limit`),
- *   and, from two reset times, the window's length. Afterwards it sends at most `limit` per
- *   window and holds the rest until the window ends, so the server need not say no again.
- *   While the length is still unknown, one request at a time probes past the limit.
- * - Segmind does not document whether status checks count. A 429 on a status check or result
- *   shows they do. A status check that goes through past the learned limit shows only submits
- *   count: from then on only submits are held and checks go freely. Until one of these is seen,
- *   every request counts, and at most one status check a window is let past the limit to find out.
- * - An optional user cap ("Max Requests per Minute"; with several members, the smallest) holds
- *   requests so that no 60 s span has more than the cap.
- * Requests wait in priority order (see RequestKind), first come first served within a kind.
- * Only requests that carry the API key go through it: public image downloads are not limited.
+ * it can also be used on its own (tests). A request goes when all of these let it:
+ * - the limit the key's 429s taught (RateLimitLearner): a 429 pauses everyone until the reset
+ *   time, and afterwards at most the learned number go per window (probing upward now and then);
+ * - the window of requests in flight (SendWindow): small while the limit is unknown, growing
+ *   with every clean answer, cut by a 429;
+ * - "Max Requests per Minute" (UserCap), the smallest of the members' caps.
+ * Requests wait in turn (RequestQueue: results, then other requests, then submits, then status
+ * checks; while a limit that counts checks is known, status checks before submits; within a
+ * kind, by their item's deadline). Only requests that carry the API key go through it: public
+ * image downloads are not limited.
  */
 export class RequestBudget implements RequestScheduler {
+	readonly limits: RateLimitLearner;
+
 	private readonly now: () => number;
 
 	private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 
 	private readonly members = new Map<object, BudgetMember>();
 
-	/** Grant times of short requests still waiting for their answer. */
-	private readonly open = new Set<{ at: number }>();
+	private readonly queue = new RequestQueue<Ticket>();
 
-	private userCap = 0;
+	private readonly cap = new UserCap();
 
-	/** Send times within the last minute (for the user cap). */
-	private readonly sent: number[] = [];
-
-	private readonly queue: Waiter[] = [];
-
-	private seq = 0;
-
-	private pauseEnd = 0;
-
-	/** Learned from 429s: requests a window lets through (all requests, or only submits). */
-	private limitAll?: number;
-
-	private limitSubmits?: number;
-
-	private counted: Counted = 'unknown';
-
-	private windowMs?: number;
-
-	private windowEnd?: number;
-
-	private lastResetAt?: number;
-
-	/** Requests granted since the current window started (all; those that start a job). */
-	private windowAll = 0;
-
-	private windowSubmits = 0;
-
-	/** A status check was let past the limit in this window to learn whether checks count. */
-	private modeProbeSent = false;
-
-	private inFlight = 0;
-
-	private inFlightSubmits = 0;
-
-	private probing = false;
+	private readonly window = new SendWindow();
 
 	private wake?: { at: number; controller: AbortController };
 
@@ -147,22 +89,26 @@ export class RequestBudget implements RequestScheduler {
 	constructor(options: SchedulerOptions = {}) {
 		this.now = options.now ?? Date.now;
 		this.sleep = options.sleep ?? (async (ms, signal) => await sleep(ms, signal));
+		this.limits = options.limits ?? new RateLimitLearner();
 		if (options.maxRequestsPerMinute || options.onPause) this.join(this, options);
 	}
 
-	/** True once status checks should be saved: a cap is set, or a limit that counts them is known. */
 	get constrained(): boolean {
-		return this.userCap > 0 || (this.limitAll !== undefined && this.counted !== 'submits');
+		return this.cap.perMinute > 0 || this.limits.constrained;
 	}
 
-	/** Until when (epoch ms) a 429 has paused every request. */
 	get pausedUntil(): number {
-		return this.pauseEnd;
+		return this.limits.pauseEnd;
 	}
 
-	/** What the scheduler learned, for tests and the log. */
-	get learned(): { limit?: number; windowMs?: number; counts: Counted } {
-		return { limit: this.limit, windowMs: this.windowMs, counts: this.counted };
+	/** What the budget learned, for tests and the log. */
+	get learned(): RateLimitLearner['learned'] {
+		return this.limits.learned;
+	}
+
+	/** Requests that may be in flight at once now (tests). */
+	get inFlightLimit(): number {
+		return this.window.limit;
 	}
 
 	/** Number of members (executions) using the budget. */
@@ -179,10 +125,7 @@ export class RequestBudget implements RequestScheduler {
 	/** Remove a member: its waiting requests are rejected (ExecutionCancelledError), the rest go on. */
 	leave(owner: object): void {
 		this.members.delete(owner);
-		for (const waiter of this.queue.filter((w) => w.owner === owner)) {
-			this.queue.splice(this.queue.indexOf(waiter), 1);
-			waiter.fail(new ExecutionCancelledError());
-		}
+		this.queue.cancel(owner);
 		this.updateCap();
 		this.pump();
 	}
@@ -191,34 +134,12 @@ export class RequestBudget implements RequestScheduler {
 	 * Wait until this request may go. Rejects with ExecutionCancelledError when `signal` aborts
 	 * or when `owner` leaves the budget.
 	 */
-	async acquire(kind: RequestKind, signal?: AbortSignal, owner?: object): Promise<Ticket> {
+	async acquire(kind: RequestKind, signal?: AbortSignal, due?: number, owner?: object): Promise<Ticket> {
 		throwIfAborted(signal);
 		if (this.closed || (this.queue.length === 0 && this.delayMs(kind) === 0)) return this.grant(kind);
-		return await new Promise<Ticket>((resolve, reject) => {
-			const onAbort = () => {
-				const index = this.queue.indexOf(waiter);
-				if (index !== -1) this.queue.splice(index, 1);
-				reject(new ExecutionCancelledError());
-				this.pump();
-			};
-			const waiter: Waiter = {
-				kind,
-				seq: this.seq++,
-				owner,
-				grant: (ticket) => {
-					signal?.removeEventListener('abort', onAbort);
-					resolve(ticket);
-				},
-				fail: (error) => {
-					signal?.removeEventListener('abort', onAbort);
-					reject(error);
-				},
-			};
-			signal?.addEventListener('abort', onAbort, { once: true });
-			this.queue.push(waiter);
-			this.queue.sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || a.seq - b.seq);
-			this.pump();
-		});
+		const granted = this.queue.enter(kind, { signal, owner, due, onLeave: () => this.pump() });
+		this.pump();
+		return await granted;
 	}
 
 	/** The end: release the wake-up timer and whoever still waits; later acquires are granted at once. */
@@ -226,159 +147,82 @@ export class RequestBudget implements RequestScheduler {
 		this.closed = true;
 		this.wake?.controller.abort();
 		this.wake = undefined;
-		for (const waiter of this.queue.splice(0)) waiter.fail(new ExecutionCancelledError());
+		this.queue.cancel();
 		this.members.clear();
-	}
-
-	private get limit(): number | undefined {
-		return this.counted === 'submits' ? this.limitSubmits : this.limitAll;
 	}
 
 	private updateCap(): void {
 		const caps = [...this.members.values()].map((m) => m.maxRequestsPerMinute ?? 0).filter((cap) => cap > 0);
-		this.userCap = caps.length ? Math.min(...caps) : 0;
-	}
-
-	private counts(kind: RequestKind): boolean {
-		return this.counted !== 'submits' || STARTS_A_JOB.includes(kind);
+		this.cap.perMinute = caps.length ? Math.min(...caps) : 0;
 	}
 
 	/** Milliseconds until a request of this kind may go (0: now). */
 	private delayMs(kind: RequestKind): number {
 		const now = this.now();
-		this.rollWindow(now);
-		let until = this.pauseEnd;
-		if (kind !== 'long') {
-			for (const { at } of this.open) if (at + SERIAL_SLOT_MS > now) until = Math.max(until, at + SERIAL_SLOT_MS);
-		}
-		if (this.userCap) {
-			while (this.sent.length && this.sent[0] <= now - MINUTE_MS) this.sent.shift();
-			if (this.sent.length >= this.userCap) until = Math.max(until, this.sent[this.sent.length - this.userCap] + MINUTE_MS);
-		}
-		const limit = this.limit;
-		const used = this.counted === 'submits' ? this.windowSubmits : this.windowAll;
-		if (limit !== undefined && this.counts(kind) && used >= limit) {
-			// Unknown whether checks count: one status check a window may go past the limit to find out.
-			const modeProbe = this.counted === 'unknown' && !STARTS_A_JOB.includes(kind) && !this.modeProbeSent && !this.probing;
-			// Window length known: hold until it ends. Unknown: one probe at a time finds the end.
-			if (this.windowEnd !== undefined) {
-				if (!modeProbe) until = Math.max(until, this.windowEnd);
-			} else if (this.probing) return Number.POSITIVE_INFINITY;
-		}
-		return Math.max(0, until - now);
-	}
-
-	private rollWindow(now: number): void {
-		if (this.windowEnd === undefined || this.windowMs === undefined || now < this.windowEnd) return;
-		const skipped = Math.floor((now - this.windowEnd) / this.windowMs) + 1;
-		this.windowEnd += skipped * this.windowMs;
-		this.windowAll = 0;
-		this.windowSubmits = 0;
-		this.modeProbeSent = false;
+		const inFlight = kind === 'long' ? 0 : this.window.delayMs(now, this.limits.known);
+		return Math.max(this.limits.delayMs(kind, now), this.cap.delayMs(now), inFlight);
 	}
 
 	private grant(kind: RequestKind): Ticket {
-		const at = this.now();
-		const serial = kind !== 'long';
-		const startsJob = STARTS_A_JOB.includes(kind);
-		const slot = { at };
-		if (serial) this.open.add(slot);
-		if (this.userCap) this.sent.push(at);
-		const limit = this.limit;
-		const over = limit !== undefined && this.counts(kind) && (this.counted === 'submits' ? this.windowSubmits : this.windowAll) >= limit;
-		// Past the limit: a probe for the window's end, or (window known) for whether checks count.
-		const probe = over && this.windowEnd === undefined;
-		const modeProbe = over && this.counted === 'unknown' && !startsJob;
-		if (probe) this.probing = true;
-		if (modeProbe) this.modeProbeSent = true;
-		this.windowAll++;
-		if (startsJob) this.windowSubmits++;
-		this.inFlight++;
-		if (startsJob) this.inFlightSubmits++;
+		const now = this.now();
+		const note = this.limits.grant(kind, now);
+		this.cap.record(now);
+		const slot = kind === 'long' ? undefined : this.window.enter(now);
 		let settled = false;
-		const settle = () => {
+		const settle = (outcome: 'clean' | 'failed' | 'rateLimited') => {
 			if (settled) return false;
 			settled = true;
-			this.inFlight--;
-			if (startsJob) this.inFlightSubmits--;
-			this.open.delete(slot);
-			if (probe) this.probing = false;
+			if (slot) this.window.leave(slot, outcome);
 			return true;
 		};
+		const answered = (outcome: 'clean' | 'failed') => {
+			if (!settle(outcome)) return;
+			this.limits.answered(note);
+			this.pump();
+		};
 		return {
-			done: () => {
-				if (!settle()) return;
-				// A status check went through past the limit: the limit counts only submits.
-				if (modeProbe && this.counted === 'unknown') this.onlySubmitsCount();
-				this.pump();
-			},
-			rateLimited: (pauseMs, told) => {
-				if (!settle()) return;
-				if (!startsJob) this.counted = 'all';
-				this.onRateLimited(this.now(), pauseMs, told, startsJob);
+			done: () => answered('clean'),
+			failed: () => answered('failed'),
+			rateLimited: (pauseMs, resetInMs) => {
+				if (!settle('rateLimited')) return;
+				const now = this.now();
+				if (this.limits.rateLimited(note, now, pauseMs, resetInMs)) {
+					const { limit, windowMs } = this.limits.learned;
+					const info: PauseInfo = { pauseMs: this.limits.pauseEnd - now, limit, windowMs };
+					for (const member of this.members.values()) member.onPause?.(info);
+				}
 				this.pump();
 			},
 		};
 	}
 
-	private onlySubmitsCount(): void {
-		this.counted = 'submits';
-		this.limitSubmits ??= this.limitAll;
-	}
-
-	private onRateLimited(now: number, pauseMs: number, told: boolean, startsJob: boolean): void {
-		const resetAt = now + Math.max(0, pauseMs);
-		const pausing = resetAt > this.pauseEnd;
-		if (pausing) this.pauseEnd = resetAt;
-		if (told) this.learn(resetAt, startsJob);
-		if (pausing) {
-			const info: PauseInfo = { pauseMs: resetAt - now, limit: this.limit, windowMs: this.windowMs };
-			for (const member of this.members.values()) member.onPause?.(info);
-		}
-	}
-
-	private learn(resetAt: number, startsJob: boolean): void {
-		// The requests this window let through: all granted in it but the ones that got a 429.
-		// (Requests still in flight may yet get one too; the next window corrects the estimate.)
-		const estimate = (previous: number | undefined, granted: number, inFlight: number) => {
-			const allowed = Math.max(1, granted - inFlight);
-			return previous === undefined ? allowed : Math.min(Math.max(previous, allowed), allowed + inFlight);
-		};
-		this.limitAll = estimate(this.limitAll, this.windowAll - 1, this.inFlight);
-		if (startsJob) this.limitSubmits = estimate(this.limitSubmits, this.windowSubmits - 1, this.inFlightSubmits);
-		if (this.lastResetAt !== undefined && resetAt - this.lastResetAt > 250) {
-			const length = resetAt - this.lastResetAt;
-			this.windowMs = this.windowMs === undefined ? length : Math.min(this.windowMs, length);
-		}
-		if (this.lastResetAt === undefined || resetAt > this.lastResetAt + 250) this.lastResetAt = resetAt;
-		// A new window starts at the reset time.
-		this.windowAll = 0;
-		this.windowSubmits = 0;
-		this.modeProbeSent = false;
-		this.windowEnd = this.windowMs !== undefined ? resetAt + this.windowMs : undefined;
-	}
-
-	/** Grant what may go now; otherwise wake up when the next one may. */
+	/** Grant, in turn, what may go now; otherwise wake up when the first one may. */
 	private pump(): void {
 		if (this.closed) return;
-		while (this.queue.length) {
-			let index = 0;
-			let delay = this.delayMs(this.queue[0].kind);
-			if (delay > 0) {
-				// The head waits for a full window: a status check behind it may still go as the probe
-				// that finds out whether checks count at all.
-				const other = this.queue.findIndex((w) => !STARTS_A_JOB.includes(w.kind) && w.kind !== 'result');
-				const otherDelay = other > 0 ? this.delayMs(this.queue[other].kind) : Number.POSITIVE_INFINITY;
-				if (otherDelay < delay) {
-					index = other;
-					delay = otherDelay;
+		this.queue.rankBy(this.limits.constrained ? SCARCE_PRIORITY : PRIORITY);
+		for (;;) {
+			// Whether a request may go depends only on its kind: ask once per kind.
+			const delays = new Map<RequestKind, number>();
+			let next: (typeof waiting)[number] | undefined;
+			let soonest = Number.POSITIVE_INFINITY;
+			const waiting = this.queue.inTurn();
+			for (const waiter of waiting) {
+				let delay = delays.get(waiter.kind);
+				if (delay === undefined) {
+					delay = this.delayMs(waiter.kind);
+					delays.set(waiter.kind, delay);
 				}
+				if (delay === 0) {
+					next = waiter;
+					break;
+				}
+				soonest = Math.min(soonest, delay);
 			}
-			if (delay > 0) {
-				if (Number.isFinite(delay)) this.wakeIn(delay);
+			if (!next) {
+				if (Number.isFinite(soonest)) this.wakeIn(soonest);
 				return;
 			}
-			const [next] = this.queue.splice(index, 1);
+			this.queue.remove(next);
 			next.grant(this.grant(next.kind));
 		}
 	}

@@ -1,5 +1,6 @@
 import { ExecutionCancelledError } from '../../../nodes/SegmindFaceToMany/helpers/abort';
-import { acquireBudget, credentialFingerprint, liveBudgets } from '../../../nodes/SegmindFaceToMany/transport/budgets';
+import { acquireBudget, credentialFingerprint, liveBudgets, rememberedKeys } from '../../../nodes/SegmindFaceToMany/transport/budgets';
+import { REMEMBER_MS, REMEMBERED_KEYS } from '../../../nodes/SegmindFaceToMany/transport/keyMemory';
 import { fakeClock, recorder } from '../fakeClock';
 
 describe('one budget per API key across executions', () => {
@@ -13,7 +14,7 @@ describe('one budget per API key across executions', () => {
 		const b = acquireBudget(credential, { ...options, onPause: () => pauses.push('b') });
 		const other = acquireBudget({ ...credential, apiKey: 'another key' }, options);
 		expect(liveBudgets()).toBe(2);
-		(await a.acquire('status')).rateLimited(30_000, true);
+		(await a.acquire('status')).rateLimited(30_000, 30_000);
 		// Both executions are told, and both wait.
 		expect(pauses.sort()).toEqual(['a', 'b']);
 		expect(b.learned.limit).toBe(1);
@@ -35,15 +36,38 @@ describe('one budget per API key across executions', () => {
 		expect(granted).toEqual([]);
 		await clock.advance(1);
 		expect(granted).toEqual(['b']);
-		// Idle: nothing is left (no entry, no timer) once the last execution of a key ends.
+		// Idle: no live budget (no queue, no timer) once the last execution of a key ends…
 		b.close();
 		expect(liveBudgets()).toBe(1);
 		other.close();
 		expect(liveBudgets()).toBe(0);
-		// A new execution starts afresh.
+		// …but what was learned is remembered: the next execution starts from it.
 		const c = acquireBudget(credential, options);
-		expect(c.learned.limit).toBeUndefined();
+		expect(c.learned.limit).toBe(1);
 		c.close();
+		// An hour idle, and it is forgotten (on the next use: no timer runs for it meanwhile).
+		await clock.advance(REMEMBER_MS);
+		const d = acquireBudget(credential, options);
+		expect(d.learned.limit).toBeUndefined();
+		d.close();
+	});
+
+	test('what was learned outlives the executions: job durations too, for the most recently used keys', async () => {
+		const clock = fakeClock();
+		const key = (n: number) => ({ ...credential, apiKey: `memory-key-${n}` });
+		const first = acquireBudget(key(0), { now: clock.now, jobs: 1 });
+		first.durations.record({ runningAt: 2000, doneAt: 3000 });
+		first.close();
+		await clock.advance(REMEMBER_MS - 1);
+		const again = acquireBudget(key(0), { now: clock.now, jobs: 1 });
+		expect(again.durations.range()).toMatchObject({ count: 1, mean: 2500, waiting: 1 });
+		again.close();
+		// At most REMEMBERED_KEYS keys: the least recently used go first.
+		for (let n = 1; n <= REMEMBERED_KEYS; n++) acquireBudget(key(n), { now: clock.now }).close();
+		expect(rememberedKeys(clock.now())).toBe(REMEMBERED_KEYS);
+		const forgotten = acquireBudget(key(0), { now: clock.now });
+		expect(forgotten.durations.range().count).toBe(0);
+		forgotten.close();
 	});
 
 	test('the smallest "Max Requests per Minute" of the running executions applies to all of them', async () => {
@@ -75,7 +99,7 @@ describe('one budget per API key across executions', () => {
 		const a = acquireBudget(credential, { jobs: 3 });
 		const b = acquireBudget(credential, { jobs: 2 });
 		expect(b.durations.range().waiting).toBe(5);
-		a.durations.record(20_000, true);
+		a.durations.record({ runningAt: 19_000, doneAt: 21_000 });
 		expect(b.durations.range()).toMatchObject({ count: 1, waiting: 4, mean: 20_000 });
 		a.close();
 		expect(b.durations.range().waiting).toBe(2);

@@ -47,7 +47,7 @@ describe('connection failures', () => {
 });
 
 describe("an item's Timeout and the wait for the request budget", () => {
-	const ticket: Ticket = { done: () => undefined, rateLimited: () => undefined };
+	const ticket: Ticket = { done: () => undefined, failed: () => undefined, rateLimited: () => undefined };
 	/** A budget that grants after `holdMs`; `pausedFor` > 0: a 429 pause is in effect that long. */
 	const budget = (holdMs: number, pausedFor = 0): RequestScheduler => {
 		const pausedUntil = Date.now() + pausedFor;

@@ -1,4 +1,5 @@
-import { ADAPTIVE_CAP_UNITS, DurationStats, JobDurations, nextPollDelayMs, PRIOR_JOB_MS, type DurationRange } from '../../../nodes/SegmindFaceToMany/helpers/polling';
+import { DurationStats, JobDurations, PRIOR_JOB_MS, type DurationRange } from '../../../nodes/SegmindFaceToMany/helpers/jobDurations';
+import { ADAPTIVE_CAP_UNITS, fitToDeadline, nextPollDelayMs, RESERVE_MAX_MS } from '../../../nodes/SegmindFaceToMany/helpers/pollPlan';
 
 describe('adaptive polling schedule (simulated clock)', () => {
 	const u = 1000;
@@ -56,25 +57,61 @@ describe('adaptive polling schedule (simulated clock)', () => {
 		expect(first(1000)).toBeLessThanOrEqual(1.3 * PRIOR_JOB_MS);
 	});
 
-	test('learns from measured jobs of the key, not from jobs found done at their first check', () => {
+	test('learns from measured jobs of the key; a job found done at its first check only when it says the estimate was too high', () => {
 		const stats = new DurationStats();
 		const view = new JobDurations(stats, 10);
-		// Found done at the first check: only an upper bound, not learned.
-		view.record(27_000, false);
+		// Found done at its first check, at 27 s: it took at most that, as assumed (22 s): nothing new.
+		view.record({ doneAt: 27_000 });
 		expect(view.range()).toMatchObject({ count: 0, waiting: 9, priorMs: PRIOR_JOB_MS });
-		// Jobs that take 10 s, measured: the schedule moves toward them (the prior counting as one job)…
-		view.record(10_000, true);
+		// A job of 20 s, within the prior's range: blended with it (the prior counting as one job)…
+		const near = new JobDurations(new DurationStats(), 2);
+		near.record({ runningAt: 19_000, doneAt: 21_000 });
+		expect(nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { ...near.range(), waiting: 1 }, random: () => 0 })).toBeCloseTo(0.7 * 21_000, 5);
+		// …a job of 10 s, far outside it (running at 9 s, done at 11 s): the prior was wrong, the measured time alone counts…
+		view.record({ runningAt: 9000, doneAt: 11_000 });
 		const one = nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { ...view.range(), waiting: 1 }, random: () => 0 });
-		expect(one).toBeCloseTo(0.7 * 16_000, 5);
-		// …and with five or more measured, uses their own range.
-		for (let i = 0; i < 4; i++) view.record(10_000 + i * 1000, true);
+		expect(one).toBeCloseTo(0.7 * 10_000, 5);
+		// …and with three or more measured, uses their own range.
+		for (let i = 0; i < 2; i++) view.record({ runningAt: 10_000 + i * 1000, doneAt: 10_000 + i * 1000 });
 		expect(nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { ...view.range(), waiting: 1 } })).toBe(9500);
-		expect(nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { ...view.range(), waiting: 1000 }, random: () => 0 })).toBeGreaterThan(13_000);
+		expect(nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { ...view.range(), waiting: 1000 }, random: () => 0 })).toBeGreaterThan(10_000);
 		view.close();
 		expect(stats.waiting).toBe(0);
 		// "Expected Job Time" replaces Segmind's 22 s as the prior.
 		const own = new JobDurations(new DurationStats(), 1, 2000);
 		expect(nextPollDelayMs(0, 0, { unitMs: 100, mode: 'adaptive', durations: own.range() })).toBe(1400);
+	});
+
+	test('learns downward: Segmind\'s own time, or half of the first check when it found the job done long before the estimate', () => {
+		// Segmind reports 2.5 s for a job found done at its first check (15.4 s): that is what is learned.
+		const reported = new DurationStats();
+		reported.observe({ doneAt: 15_400, reportedMs: 2500 });
+		expect(reported.range()).toMatchObject({ count: 1, mean: 2500 });
+		// A reported time is fitted into what the checks prove: after the last "running", before "done".
+		reported.observe({ runningAt: 4000, doneAt: 5000, reportedMs: 2500 });
+		reported.observe({ runningAt: 1000, doneAt: 2000, reportedMs: 9000 });
+		expect(reported.range()).toMatchObject({ min: 2000, max: 4000 });
+		// Without a reported time: a job found done at 15.4 s when 22 s were assumed took at most
+		// 15.4 s; half of it is recorded, and the next first check comes far earlier.
+		const censored = new JobDurations(new DurationStats(), 3);
+		const before = nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: censored.range(), random: () => 0 });
+		censored.record({ doneAt: 15_400 });
+		expect(censored.range()).toMatchObject({ count: 1, mean: 7700 });
+		const after = nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: { ...censored.range(), waiting: 1 }, random: () => 0 });
+		expect(after).toBeLessThan(0.7 * before);
+		// Three editor runs of one 2.5 s job each, found done at their first check, bring the first
+		// check from 15.4 s to within a second of the job (Segmind's metrics give its time).
+		const runs = new DurationStats();
+		const firstChecks: number[] = [];
+		for (let run = 0; run < 4; run++) {
+			const view = new JobDurations(runs, 1);
+			const first = nextPollDelayMs(0, 0, { unitMs: u, mode: 'adaptive', durations: view.range(), random: () => 0 });
+			firstChecks.push(first);
+			view.record({ doneAt: Math.max(first, 2500), reportedMs: 2500 });
+			view.close();
+		}
+		expect(firstChecks[0]).toBe(0.7 * PRIOR_JOB_MS);
+		expect(firstChecks[3]).toBeLessThan(3500);
 	});
 
 	test('when checks are scarce: one job first checked at the typical time, then 20 % of the time waited', () => {
@@ -91,5 +128,18 @@ describe('adaptive polling schedule (simulated clock)', () => {
 		for (let i = 1; i <= 30; i++) durations.record(i * 1000);
 		durations.record(0); // ignored
 		expect(durations.range()).toMatchObject({ count: 20, low: 15_000, median: 21_000, high: 27_000, min: 11_000, max: 30_000 });
+	});
+
+	test('deadlines first: the first check by halfway to the last useful moment, a check at it at the latest, never at the deadline', () => {
+		// Timeout 8 s: a fifth (1.6 s) is kept for the result and the download; the plan said 15.4 s.
+		expect(fitToDeadline(15_400, { now: 0, checks: 0, startedAt: 0, deadline: 8000 })).toBe(3200);
+		// Later checks land at 6.4 s at the latest, then go on until the deadline.
+		expect(fitToDeadline(5000, { now: 3200, checks: 1, startedAt: 0, deadline: 8000 })).toBe(3200);
+		expect(fitToDeadline(5000, { now: 6400, checks: 2, startedAt: 0, deadline: 8000 })).toBe(1600);
+		// The reserve is at most 5 s; with a long Timeout the plan stands.
+		expect(fitToDeadline(22_000, { now: 0, checks: 0, startedAt: 0, deadline: 600_000 })).toBe(22_000);
+		expect(fitToDeadline(1_000_000, { now: 590_000, checks: 3, startedAt: 0, deadline: 600_000 })).toBe(10_000 - RESERVE_MAX_MS);
+		// Past the deadline: no wait.
+		expect(fitToDeadline(1000, { now: 9000, checks: 1, startedAt: 0, deadline: 8000 })).toBe(0);
 	});
 });
