@@ -27,7 +27,7 @@
  *   cells with the same id, instead of starting afresh: slices add up to the grid).
  *   Clock: BENCH_SCALE (a fixed compression for every run; default: chosen per run, see
  *   bench-lib.js chooseScale), BENCH_MAX_SCALE (100), BENCH_CPU_MS (8: the node's CPU per request
- *   the choice assumes).
+ *   the choice assumes), BENCH_NAIVE_MAX (20000: the naive loop is not run where it would send more).
  *   World: BENCH_SPREAD (0.3: jobs take mean × (1 ± 0.3), uniform), BENCH_SEED (1),
  *   BENCH_JITTER_MS (0: ± this on every round trip), BENCH_IMAGE_KB (64: the grid's images),
  *   BENCH_MEMORY_IMAGE_KB (512: the memory extras' images).
@@ -88,6 +88,7 @@ const SETTINGS = {
 	fixedScale: process.env.BENCH_SCALE ? Number(process.env.BENCH_SCALE) : undefined,
 	maxScale: Number(env('BENCH_MAX_SCALE', 100)),
 	nodeCpuMs: Number(env('BENCH_CPU_MS', 8)),
+	naiveMaxRequests: Number(env('BENCH_NAIVE_MAX', 20_000)),
 	spread: Number(env('BENCH_SPREAD', 0.3)),
 	queueShare: 0.05,
 	windowSeconds: 60,
@@ -232,6 +233,7 @@ function planOf(cell) {
 		windowMs: WINDOW_MS,
 		cores: SETTINGS.cores,
 		nodeCpuMs: SETTINGS.nodeCpuMs,
+		naiveMaxRequests: SETTINGS.naiveMaxRequests,
 		fixedScale: SETTINGS.fixedScale,
 		scaleOptions: { maxScale: SETTINGS.maxScale },
 	});
