@@ -36,7 +36,7 @@ function renderChart(results) {
 	const ch = 30;
 	const labelW = 150;
 	const panelW = labelW + columns.length * cw + 20;
-	const top = 96;
+	const top = 104;
 	const width = panelW * axes.processes.length + 10;
 	const height = top + rows.length * ch + 96;
 	const m = results.meta;
@@ -52,12 +52,26 @@ function renderChart(results) {
 	];
 	axes.processes.forEach((processes, pi) => {
 		const x0 = 10 + pi * panelW;
-		parts.push(`<text x="${x0}" y="60" class="title">${processes === 1 ? '1 process' : `${processes} processes sharing the key (queue mode), N items each`}</text>`);
-		columns.forEach((c, ci) => {
-			const x = x0 + labelW + ci * cw + cw / 2;
-			parts.push(`<text x="${x}" y="${top - 20}" class="h">N=${c.n}</text>`);
-			parts.push(`<text x="${x}" y="${top - 6}" class="h">${c.jobS} s${c.latencyMs ? ` ${c.latencyMs}ms` : ''}</text>`);
-		});
+		parts.push(`<text x="${x0}" y="52" class="title">${processes === 1 ? '1 process' : `${processes} processes sharing the key (queue mode), N items each`}</text>`);
+		// Three header rows: N, job time, round trip (each spanning the columns below it).
+		const span = (key, from) => {
+			let to = from;
+			while (to + 1 < columns.length && columns.slice(from, to + 2).every((c) => key(c) === key(columns[from]))) to++;
+			return to;
+		};
+		const header = (key, label, y, line) => {
+			for (let ci = 0; ci < columns.length; ) {
+				const to = span(key, ci);
+				const x1 = x0 + labelW + ci * cw;
+				const x2 = x0 + labelW + (to + 1) * cw;
+				parts.push(`<text x="${(x1 + x2) / 2}" y="${y}" class="h">${esc(label(columns[ci]))}</text>`);
+				if (line) parts.push(`<line x1="${x1 + 3}" x2="${x2 - 3}" y1="${y + 3}" y2="${y + 3}" stroke="#bbb"/>`);
+				ci = to + 1;
+			}
+		};
+		header((c) => c.n, (c) => `N = ${c.n}`, top - 34, true);
+		header((c) => `${c.n}/${c.jobS}`, (c) => `jobs ${c.jobS} s`, top - 20, true);
+		header((c) => `${c.n}/${c.jobS}/${c.latencyMs}`, (c) => `${c.latencyMs} ms`, top - 6, false);
 		rows.forEach((r, ri) => {
 			const y = top + ri * ch;
 			parts.push(`<text x="${x0 + labelW - 6}" y="${y + ch / 2 + 4}" class="row">${esc(`${r.plan}/min, ${r.counts === 'all' ? 'all count' : 'submits count'}`)}</text>`);
@@ -101,7 +115,7 @@ function renderChart(results) {
 	}
 	parts.push(
 		`<text x="12" y="${ly + 20}" class="note">${esc(`Small marks: other targets missed: 429 (> ${TARGETS.per429Change} × 429 per process per change of its share), req (> ${TARGETS.requestsPerJob} requests a job), lost (items lost although the bound fits in the 600 s Timeout).`)}</text>`,
-		`<text x="12" y="${ly + 36}" class="note">${esc('Lower bound from the API alone: jobs in flight at once, the k-th job created no earlier than its submit window, ≥ 3 counted requests a job when every request counts, 3 round trips after the last job.')}</text>`,
+		`<text x="12" y="${ly + 36}" class="note">${esc('Columns: N items per process, mean job time (± 30 %), round trip. Lower bound from the API alone: jobs in flight at once, the k-th job created no earlier than its submit window, ≥ 3 counted requests a job when every request counts, 3 round trips after the last job.')}</text>`,
 		'</svg>',
 	);
 	return `${parts.join('\n')}\n`;
