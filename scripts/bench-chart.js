@@ -22,7 +22,7 @@ const ok = (row) => row.node && !row.node.failed;
 function missedMarks(row) {
 	if (!row.targets) return '';
 	const t = row.targets;
-	return [!t.per429.met && '429', !t.requests.met && 'req', !t.noTimeoutLoss.met && 'lost'].filter(Boolean).join(' ');
+	return [!t.per429.met && '429', !t.requests.met && 'req', !t.noTimeoutLoss.met && 'lost', t.handled && !t.handled.met && 'rej'].filter(Boolean).join(' ');
 }
 
 function renderChart(results) {
@@ -114,7 +114,7 @@ function renderChart(results) {
 		lx += 30 + label.length * 5.6;
 	}
 	parts.push(
-		`<text x="12" y="${ly + 20}" class="note">${esc(`Small marks: other targets missed: 429 (> ${TARGETS.per429Change} × 429 per process per change of its share), req (> ${TARGETS.requestsPerJob} requests a job), lost (items lost although the bound fits in the 600 s Timeout).`)}</text>`,
+		`<text x="12" y="${ly + 20}" class="note">${esc(`Small marks: other targets missed: 429 (> ${TARGETS.per429Change} × 429 per process per change of its share), req (> ${TARGETS.requestsPerJob} requests a job), lost (items lost although the bound fits in the 600 s Timeout), rej (promises rejected unobserved).`)}</text>`,
 		`<text x="12" y="${ly + 36}" class="note">${esc('Columns: N items per process, mean job time (± 30 %), round trip. Lower bound from the API alone: jobs in flight at once, the k-th job created no earlier than its submit window, ≥ 3 counted requests a job when every request counts, 3 round trips after the last job.')}</text>`,
 		'</svg>',
 	);
@@ -134,7 +134,15 @@ function gridTable(results) {
 		const naive = !nv ? '' : nv.skipped ? 'not run' : nv.failed ? 'failed' : `${fixed(nv.wallS, 1)}${nv.lost ? ` (${nv.lost} lost)` : ''}`;
 		const vsNaive = n && !n.failed && nv && nv.wallS && !nv.lost ? fixed(n.wallS / nv.wallS) : '';
 		const missed = row.targets
-			? [!row.targets.wall.met && 'wall', !row.targets.per429.met && '429', !row.targets.requests.met && 'requests', !row.targets.noTimeoutLoss.met && 'lost'].filter(Boolean).join(', ') || '–'
+			? [
+					!row.targets.wall.met && 'wall',
+					!row.targets.per429.met && '429',
+					!row.targets.requests.met && 'requests',
+					!row.targets.noTimeoutLoss.met && 'lost',
+					row.targets.handled && !row.targets.handled.met && `${row.node.unhandledRejections} unhandled rejections`,
+				]
+					.filter(Boolean)
+					.join(', ') || '–'
 			: '';
 		lines.push(
 			n && !n.failed

@@ -86,13 +86,13 @@ const atLeast = (limit) => SCALES.find((s) => s >= limit) ?? SCALES[SCALES.lengt
  *   - `criticalRealMs`: the real CPU (and timer) time on the run's critical path; keep it under
  *     `cpuShare` of the bound once compressed;
  *   - `loadPerS`: real CPU ms a virtual second asks for (a loop that polls every second); keep
- *     the compressed load under `loadShare` of a core;
+ *     the compressed load under `loadShare` of a core (the naive loop's 1 s rhythm is coarse);
  *   - a round trip must last at least 2 real ms (one timer each way);
  * never above `maxScale`.
  */
 function chooseScale(
 	{ lowerBoundMs, criticalRealMs = 0, loadPerS = 0, latencyMs = 0 },
-	{ base = 10, maxScale = 100, longRealS = 60, cpuShare = 0.05, loadShare = 0.5 } = {},
+	{ base = 10, maxScale = 100, longRealS = 60, cpuShare = 0.05, loadShare = 1 } = {},
 ) {
 	let scale = base;
 	let reason = 'normal';
@@ -278,6 +278,7 @@ function summarise({ runs, server, lb }) {
 			cpuS: r.cpuMs / 1000,
 		};
 	});
+	const unhandled = runs.flatMap((r) => r.unhandledRejections || []);
 	return {
 		wallS: wallMs / 1000,
 		wallOverLb: wallMs / lb.lowerBoundMs,
@@ -294,6 +295,9 @@ function summarise({ runs, server, lb }) {
 		max429PerChange: Math.max(0, ...processes.map((p) => p.per429Change)),
 		processes,
 		errors: countErrors(errors),
+		/** Promises that rejected with nobody listening (n8n logs them): each is a race whose loser was not handled. */
+		unhandledRejections: unhandled.length,
+		unhandledExamples: countErrors(unhandled).slice(0, 3),
 	};
 }
 
@@ -314,14 +318,15 @@ function cellTargets({ node, naive, lb, timeoutS = NODE_TIMEOUT_S }) {
 		per429: { met: node.max429PerChange <= TARGETS.per429Change },
 		requests: { met: node.requestsPerJob <= TARGETS.requestsPerJob },
 		noTimeoutLoss: { met: !fits || node.lost === 0, applies: fits },
+		handled: { met: !node.unhandledRejections },
 	};
 }
 
 /** Counts of met targets over rows (each with `targets`), and the ids of the rows that missed each. */
 function targetSummary(rows) {
 	const out = {};
-	for (const key of ['wall', 'per429', 'requests', 'noTimeoutLoss']) {
-		const applicable = rows.filter((r) => r.targets && (key !== 'noTimeoutLoss' || r.targets[key].applies));
+	for (const key of ['wall', 'per429', 'requests', 'noTimeoutLoss', 'handled']) {
+		const applicable = rows.filter((r) => r.targets && r.targets[key] && (key !== 'noTimeoutLoss' || r.targets[key].applies));
 		const missed = applicable.filter((r) => !r.targets[key].met).map((r) => r.id);
 		out[key] = { cells: applicable.length, met: applicable.length - missed.length, missed };
 	}

@@ -254,7 +254,20 @@ function baselineStrategy(kind) {
 
 // ---------------------------------------------------------------- one client's measured run
 
+/**
+ * Promises that reject with nobody listening (e.g. the loser of a deadline race). n8n logs them
+ * and goes on; Node would end the process. The bench records them, like n8n, and counts them.
+ */
+function recordUnhandledRejections() {
+	const seen = [];
+	process.on('unhandledRejection', (reason) => {
+		seen.push(String((reason && (reason.stack || reason.message)) || reason).split('\n').slice(0, 3).join(' | ').slice(0, 300));
+	});
+	return seen;
+}
+
 async function client(task, messages) {
+	const unhandled = recordUnhandledRejections();
 	if (task.binaryMode === 'filesystem' && task.role === 'node') {
 		require('./ts-register');
 		const storage = await require('../test/harness/n8n-engine.ts').initBinaryDataMode('filesystem');
@@ -304,6 +317,7 @@ async function client(task, messages) {
 		imageBytes: await outcome.imageBytes(),
 		errors: outcome.errors,
 		pauses,
+		unhandledRejections: unhandled,
 	};
 }
 

@@ -240,8 +240,8 @@ describe('benchmark grid and clock', () => {
 		// 1 s of real CPU on the critical path stays under 5 % of a 30 s bound only at ×1.
 		expect(chooseScale({ lowerBoundMs: 30_000, criticalRealMs: 1000 })).toEqual({ scale: 1, reason: 'cpu' });
 		expect(chooseScale({ lowerBoundMs: 300_000, criticalRealMs: 1000 })).toEqual({ scale: 10, reason: 'normal' });
-		// A loop asking 100 real ms of CPU every (virtual) second may run at most ×5 within half a core.
-		expect(chooseScale({ lowerBoundMs: 30_000, loadPerS: 100 })).toEqual({ scale: 5, reason: 'load' });
+		// A loop asking 200 real ms of CPU every (virtual) second may run at most ×5 within one core.
+		expect(chooseScale({ lowerBoundMs: 30_000, loadPerS: 200 })).toEqual({ scale: 5, reason: 'load' });
 	});
 
 	it('runs the naive loop only where it can succeed and stays affordable', () => {
@@ -315,7 +315,7 @@ describe('benchmark figures from the logs', () => {
 				billed: 4,
 			},
 		});
-		expect(node).toMatchObject({ wallS: 330, n: 4, done: 3, lost: 1, lostToTimeout: 1, billedNotDelivered: 1, requestsPerJob: 3.5, rateLimited: 3, max429PerChange: 1 });
+		expect(node).toMatchObject({ wallS: 330, n: 4, done: 3, lost: 1, lostToTimeout: 1, billedNotDelivered: 1, requestsPerJob: 3.5, rateLimited: 3, max429PerChange: 1, unhandledRejections: 0 });
 		expect(node.wallOverLb).toBeCloseTo(1.1);
 		expect(node.processes.map((p: { shareChanges: number; loggedChanges: number }) => [p.shareChanges, p.loggedChanges])).toEqual([
 			[1, 1],
@@ -328,7 +328,9 @@ describe('benchmark figures from the logs', () => {
 			per429: { met: true },
 			requests: { met: true },
 			noTimeoutLoss: { met: false, applies: true },
+			handled: { met: true },
 		});
+		expect(cellTargets({ node: { ...node, unhandledRejections: 2 }, naive: null, lb }).handled).toEqual({ met: false });
 		const whole = { ...node, lost: 0, wallS: 400, wallOverLb: 400 / 300 };
 		expect(cellTargets({ node: whole, naive: null, lb }).wall).toEqual({ met: false, yardstick: null });
 		// Within 1.15 × a naive loop that delivered everything: met against that yardstick.
