@@ -5,7 +5,8 @@
  *   - renderChart: an SVG heat map of the grid, one panel per number of processes, a row per plan
  *     and limit model, a column per N, job time and round trip; each cell shows the node's wall ÷
  *     the API's lower bound, green when its wall-time target is met, red when missed;
- *   - markdownTables: the whole grid, a compact summary per plan (the README's) and the extras.
+ *   - markdownTables: the README's table (a few cells users recognise), a compact summary per
+ *     plan and limit model, the whole grid and the extras.
  *   node scripts/bench-chart.js [bench/results/latest.json] [docs/bench.svg]   # chart + tables
  */
 const fs = require('fs');
@@ -156,7 +157,7 @@ function gridTable(results) {
 /** Per plan and limit model: how many cells met the wall-time target, the spread of wall ÷ LB, losses, 429s, requests. */
 function compactTable(results) {
 	const lines = [
-		'| plan | counted | cells | wall target met | wall ÷ LB: median (worst) | items lost | 429s per process per change (worst) | requests a job (worst) |',
+		'| plan | counted | cells | wall target met | wall ÷ LB, cells without losses: median (worst) | items lost (cells) | 429s per process per change (worst) | requests a job (worst) |',
 		'|---:|---|---:|---:|---:|---:|---:|---:|',
 	];
 	const rows = results.cells.filter(ok);
@@ -165,12 +166,14 @@ function compactTable(results) {
 		for (const counts of ['submits', 'all']) {
 			const group = rows.filter((r) => r.cell.plan === plan && r.cell.counts === counts);
 			if (!group.length) continue;
-			const ratios = group.map((r) => r.node.wallOverLb).sort((a, b) => a - b);
-			const median = ratios[Math.floor((ratios.length - 1) / 2)];
-			const lost = group.reduce((s, r) => s + r.node.lost, 0);
+			// A run that lost items ends early: its wall ÷ LB says nothing about speed.
+			const ratios = group.filter((r) => !r.node.lost).map((r) => r.node.wallOverLb).sort((a, b) => a - b);
+			const median = ratios.length ? ratios[Math.floor((ratios.length - 1) / 2)] : null;
+			const lossy = group.filter((r) => r.node.lost);
+			const lost = lossy.reduce((s, r) => s + r.node.lost, 0);
 			const total = group.reduce((s, r) => s + r.node.n, 0);
 			lines.push(
-				`| ${plan}/min | ${COUNTS[counts]} | ${group.length} | ${group.filter((r) => r.targets && r.targets.wall.met).length} | ${fixed(median)} (${fixed(ratios[ratios.length - 1])}) | ${lost} of ${total} | ${fixed(Math.max(...group.map((r) => r.node.max429PerChange)), 1)} | ${fixed(Math.max(...group.map((r) => r.node.requestsPerJob)), 1)} |`,
+				`| ${plan}/min | ${COUNTS[counts]} | ${group.length} | ${group.filter((r) => r.targets && r.targets.wall.met).length} | ${ratios.length ? `${fixed(median)} (${fixed(ratios[ratios.length - 1])})` : '–'} | ${lost} of ${total}${lossy.length ? ` (${lossy.length})` : ''} | ${fixed(Math.max(...group.map((r) => r.node.max429PerChange)), 1)} | ${fixed(Math.max(...group.map((r) => r.node.requestsPerJob)), 1)} |`,
 			);
 		}
 	}
@@ -190,11 +193,36 @@ function extrasTable(results) {
 	return lines.join('\n');
 }
 
-function markdownTables(results) {
-	return [compactTable(results), gridTable(results), extrasTable(results)].filter(Boolean).join('\n\n');
+/** The README's table: wall ÷ LB of a few cells users recognise (200 ms round trips), per plan and limit model. */
+function readmeTable(results) {
+	const columns = [
+		['1 item', { n: 1, jobS: 22, processes: 1 }],
+		['1 item, 5 s job', { n: 1, jobS: 5, processes: 1 }],
+		['32 items', { n: 32, jobS: 22, processes: 1 }],
+		['32 items, 5 s jobs', { n: 32, jobS: 5, processes: 1 }],
+		['3 workers × 32 items', { n: 32, jobS: 22, processes: 3 }],
+		['300 items', { n: 300, jobS: 22, processes: 1 }],
+	];
+	const lines = [`| plan | ${columns.map(([label]) => label).join(' | ')} |`, `|---|${columns.map(() => '---:').join('|')}|`];
+	for (const plan of [5, 50, 120, 1000]) {
+		for (const counts of ['submits', 'all']) {
+			const cells = columns.map(([, axes]) => {
+				const row = results.cells.find((r) => ok(r) && r.cell.plan === plan && r.cell.counts === counts && r.cell.latencyMs === 200 && Object.entries(axes).every(([k, v]) => r.cell[k] === v));
+				if (!row) return '';
+				return row.node.lost ? `${row.node.lost} of ${row.node.n} lost` : fixed(row.node.wallOverLb);
+			});
+			if (cells.every((c) => !c)) continue;
+			lines.push(`| ${plan}/min, ${COUNTS[counts]} | ${cells.join(' | ')} |`);
+		}
+	}
+	return lines.join('\n');
 }
 
-module.exports = { renderChart, markdownTables, gridTable, compactTable, extrasTable };
+function markdownTables(results) {
+	return [readmeTable(results), compactTable(results), gridTable(results), extrasTable(results)].filter(Boolean).join('\n\n');
+}
+
+module.exports = { renderChart, markdownTables, readmeTable, gridTable, compactTable, extrasTable };
 
 if (require.main === module) {
 	const root = path.resolve(__dirname, '..');
