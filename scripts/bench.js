@@ -13,7 +13,7 @@
  * one-item executions at once. Prints tables, writes bench/results/<timestamp>.json and
  * latest.json, and renders docs/bench.svg. See docs/performance.md.
  *
- *   npm run bench                                  # the default slice (~45 min on 2 cores)
+ *   npm run bench                                  # the default slice (48 cells, ~50 min on 2 cores)
  *   BENCH_GRID=full npm run bench                  # all 192 cells (~3-4 h; BENCH_DRY=1 shows the plan)
  *   BENCH_PLANS=50 BENCH_SIZES=32 BENCH_PROCESSES=3 BENCH_EXTRAS=0 npm run bench   # a slice
  *
@@ -50,17 +50,19 @@ const list = (value) => String(value).split(',').map((s) => s.trim()).filter(Boo
 const numbers = (value) => list(value).map(Number);
 
 /**
- * The default slice (`npm run bench`, about 45 minutes on 2 cores) and the whole grid. The default
- * keeps the world users live in (200 ms round trips) on every plan and limit model at N = 1 and
- * 32: both job times for one process, 22 s jobs for 3 processes; and N = 300 where throughput is
- * the question: 1000 a minute (one process when only submits count, three when every request
- * does) and 50 a minute (one process). The other 140 cells (round trip 0, 5 s jobs on 3
- * processes, N = 300 elsewhere) cost about 3 hours more: BENCH_GRID=full.
+ * The default slice (`npm run bench`, 48 cells, about 50 minutes on 2 cores with today's code)
+ * and the whole grid. The default keeps the world users live in (200 ms round trips) on every
+ * plan and limit model at N = 1 and 32 with both job times for one process; for 3 processes,
+ * 22 s jobs at N = 32 on every plan and at N = 1 on the Free and Pro plans; and N = 300 where
+ * throughput is the question: 1000 a minute (one process when only submits count, three when
+ * every request does) and 50 a minute (one process). The other 144 cells (round trip 0, 5 s jobs
+ * on 3 processes, N = 300 elsewhere) cost about 3 hours more: BENCH_GRID=full.
  */
 const SLICES = {
 	default: [
 		{ plans: [5, 50, 120, 1000], counts: ['submits', 'all'], sizes: [1, 32], jobs: [22, 5], latencies: [200], processes: [1] },
-		{ plans: [5, 50, 120, 1000], counts: ['submits', 'all'], sizes: [1, 32], jobs: [22], latencies: [200], processes: [3] },
+		{ plans: [5, 50], counts: ['submits', 'all'], sizes: [1], jobs: [22], latencies: [200], processes: [3] },
+		{ plans: [5, 50, 120, 1000], counts: ['submits', 'all'], sizes: [32], jobs: [22], latencies: [200], processes: [3] },
 		{ plans: [1000], counts: ['submits'], sizes: [300], jobs: [22], latencies: [200], processes: [1] },
 		{ plans: [1000], counts: ['all'], sizes: [300], jobs: [22], latencies: [200], processes: [3] },
 		{ plans: [50], counts: ['submits', 'all'], sizes: [300], jobs: [22], latencies: [200], processes: [1] },
