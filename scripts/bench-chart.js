@@ -1,156 +1,235 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Renders the benchmark results as an SVG (plain string building, no dependencies): one row per
- * rate-limit model, grouped bars per N and strategy for wall ÷ lower bound and keyed requests per job.
- *   node scripts/bench-chart.js [bench/results/latest.json] [docs/bench.svg]
+ * The benchmark's results as a chart and as tables (plain string building, no dependencies):
+ *   - renderChart: an SVG heat map of the grid, one panel per number of processes, a row per plan
+ *     and limit model, a column per N, job time and round trip; each cell shows the node's wall ÷
+ *     the API's lower bound, green when its wall-time target is met, red when missed;
+ *   - markdownTables: the README's table (a few cells users recognise), a compact summary per
+ *     plan and limit model, the whole grid and the extras.
+ *   node scripts/bench-chart.js [bench/results/latest.json] [docs/bench.svg]   # chart + tables
  */
 const fs = require('fs');
 const path = require('path');
 
-const COLOURS = { node: '#2563eb', sdk: '#9ca3af', naive: '#f59e0b' };
-const SHORT = { node: '(a) node', sdk: '(b) SDK run_async', naive: '(c) naive' };
+const { GRID, TARGETS } = require('./bench-lib');
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const num = (v) => Math.round(v * 10) / 10;
+const fixed = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '–' : Number(v).toFixed(d));
+const COUNTS = { submits: 'only submits count', all: 'every request counts' };
+const ok = (row) => row.node && !row.node.failed;
 
-function niceMax(v) {
-	if (!(v > 0)) return 1;
-	const p = 10 ** Math.floor(Math.log10(v));
-	for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v) return m * p;
-	return 10 * p;
-}
-
-/**
- * One panel: groups (N) of bars (strategies). `value(row)` gives the bar; `log` uses a
- * log10(1 + v) axis; `lines` are reference lines [{ at, label }].
- */
-function panel({ x, y, width, height, title, rows, sizes, strategies, value, format, log = false, lines = [], hideLost = false }) {
-	const out = [];
-	const left = x + 40;
-	const plotW = width - 48;
-	const top = y + 28;
-	const plotH = height - 60;
-	const values = rows.filter((r) => !(hideLost && r.lost)).map(value).filter((v) => v !== null && v !== undefined && Number.isFinite(v));
-	const refMax = Math.max(0, ...lines.map((l) => l.at));
-	const max = log ? niceMax(Math.max(1, ...values)) : niceMax(Math.max(refMax * 1.1, ...values));
-	const scale = (v) => (log ? Math.log10(1 + v) / Math.log10(1 + max) : v / max);
-	const yOf = (v) => top + plotH - Math.min(1, Math.max(0, scale(v))) * plotH;
-	out.push(`<text x="${x + width / 2}" y="${y + 14}" class="title">${esc(title)}</text>`);
-	const ticks = log
-		? [0, ...Array.from({ length: Math.round(Math.log10(max)) + 1 }, (_, i) => 10 ** i)].filter((t) => t <= max)
-		: Array.from({ length: 5 }, (_, i) => (max * i) / 4);
-	for (const t of ticks) {
-		const ty = yOf(t);
-		out.push(`<line x1="${left}" x2="${left + plotW}" y1="${ty}" y2="${ty}" class="grid"/>`);
-		out.push(`<text x="${left - 4}" y="${ty + 3}" class="tick" text-anchor="end">${esc(format(t, true))}</text>`);
-	}
-	const groupW = plotW / sizes.length;
-	const barW = Math.min(22, (groupW - 10) / strategies.length);
-	sizes.forEach((n, gi) => {
-		const gx = left + gi * groupW + (groupW - barW * strategies.length) / 2;
-		strategies.forEach((s, si) => {
-			const row = rows.find((r) => r.size === n && r.strategy === s);
-			if (!row) return;
-			const v = value(row);
-			const bx = gx + si * barW;
-			if (row.lost && hideLost) {
-				out.push(`<text x="${bx + barW / 2}" y="${top + plotH - 3}" class="lost">−${row.lost}<title>${esc(`${SHORT[s] || s}, N=${n}: ${row.lost} of ${n} lost`)}</title></text>`);
-				return;
-			}
-			if (v === null || v === undefined || !Number.isFinite(v)) {
-				out.push(`<text x="${bx + barW / 2}" y="${top + plotH - 3}" class="na">–</text>`);
-				return;
-			}
-			const by = yOf(v);
-			const clipped = !log && v > max;
-			out.push(
-				`<rect x="${bx + 1}" y="${by}" width="${barW - 2}" height="${Math.max(0.5, top + plotH - by)}" fill="${COLOURS[s] || '#666'}"${row.lost ? ' fill-opacity="0.45"' : ''}><title>${esc(`${SHORT[s] || s}, N=${n}: ${format(v)}${row.lost ? `, ${row.lost} of ${n} lost` : ''}`)}</title></rect>`,
-			);
-			out.push(`<text x="${bx + barW / 2}" y="${by - 3}" class="val">${esc(format(v))}${clipped ? '↑' : ''}</text>`);
-			if (row.lost) out.push(`<text x="${bx + barW / 2}" y="${by - 13}" class="lost">−${row.lost}</text>`);
-		});
-		out.push(`<text x="${left + gi * groupW + groupW / 2}" y="${top + plotH + 14}" class="axis">${n === 'burst' ? 'burst 32×1' : `N=${n}`}</text>`);
-	});
-	for (const l of lines) {
-		const ly = yOf(l.at);
-		out.push(`<line x1="${left}" x2="${left + plotW}" y1="${ly}" y2="${ly}" class="ref"/>`);
-		out.push(`<text x="${left + plotW}" y="${ly - 3}" class="reflabel" text-anchor="end">${esc(l.label)}</text>`);
-	}
-	out.push(`<line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" class="base"/>`);
-	return out.join('\n');
+/** Short marks of the targets a cell missed (besides wall time, which the colour shows). */
+function missedMarks(row) {
+	if (!row.targets) return '';
+	const t = row.targets;
+	return [!t.per429.met && '429', !t.requests.met && 'req', !t.noTimeoutLoss.met && 'lost', t.handled && !t.handled.met && 'rej'].filter(Boolean).join(' ');
 }
 
 function renderChart(results) {
-	const all = results.rows.filter((r) => r.binaryMode !== 'filesystem');
-	const models = [...new Set(all.map((r) => r.model))];
-	const sizes = [...new Set(all.map((r) => r.size))];
-	const strategies = [...new Set(all.map((r) => r.strategy))];
-	const modelNames = results.meta.models || {};
-	const s = results.meta.settings;
-	const width = 1000;
-	const panelW = width / 2;
-	const panelH = 230;
-	const height = 60 + models.length * (panelH + 10) + 60;
-	const parts = [];
-	parts.push(
+	const cells = results.cells || [];
+	const axes = GRID;
+	const columns = [];
+	for (const n of axes.sizes) for (const jobS of axes.jobs) for (const latencyMs of axes.latencies) columns.push({ n, jobS, latencyMs });
+	const rows = [];
+	for (const plan of [...axes.plans].sort((a, b) => b - a)) for (const counts of axes.counts) rows.push({ plan, counts });
+	const cw = 46;
+	const ch = 30;
+	const labelW = 150;
+	const panelW = labelW + columns.length * cw + 20;
+	const top = 104;
+	const width = panelW * axes.processes.length + 10;
+	const height = top + rows.length * ch + 96;
+	const m = results.meta;
+	const parts = [
 		`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">`,
-		'<style>.title{font-size:13px;font-weight:600;text-anchor:middle}.tick{font-size:10px;fill:#555}.axis{font-size:11px;text-anchor:middle}' +
-			'.val{font-size:8.5px;text-anchor:middle;fill:#333;paint-order:stroke;stroke:#fff;stroke-width:2px}.lost{font-size:9px;text-anchor:middle;fill:#dc2626;font-weight:600}.na{font-size:10px;text-anchor:middle;fill:#999}' +
-			'.grid{stroke:#e5e7eb}.base{stroke:#333}.ref{stroke:#dc2626;stroke-dasharray:4 3}.reflabel{font-size:9px;fill:#dc2626;paint-order:stroke;stroke:#fff;stroke-width:3px}.legend{font-size:11px}.note{font-size:10px;fill:#555}</style>',
+		'<style>.title{font-size:13px;font-weight:600}.h{font-size:10px;text-anchor:middle;fill:#333}.row{font-size:10.5px;text-anchor:end;fill:#111}' +
+			'.v{font-size:10px;text-anchor:middle;font-weight:600}.m{font-size:7.5px;text-anchor:middle;fill:#7f1d1d}.note{font-size:10px;fill:#555}.legend{font-size:10.5px}</style>',
 		'<rect width="100%" height="100%" fill="#fff"/>',
-		`<text x="12" y="20" font-size="15" font-weight="600">Segmind face-to-many: ${esc(strategies.map((x) => SHORT[x] || x).join(' vs '))}</text>`,
+		`<text x="12" y="20" font-size="15" font-weight="600">Segmind face-to-many node, defaults: wall time ÷ the API's lower bound</text>`,
 		`<text x="12" y="38" class="note">${esc(
-			`jobs ${s.jobSeconds} s ± ${s.spread * 100}%, clock ×${s.scale}; rate limit ${s.requestsPerMinute} per ${s.windowSeconds} s window; node with defaults; ` +
-				`${results.meta.date.slice(0, 10)}, ${results.meta.commit || ''}, Node ${results.meta.node}, ${results.meta.cpus} cores`,
+			`emulated Segmind, jobs mean ± ${m.settings.spread * 100}%, 60 s windows, compressed clock (per cell); ${m.date.slice(0, 10)}, ${m.commit || ''}, Node ${m.node}, ${m.cpus} cores; npm run bench`,
 		)}</text>`,
-	);
-	models.forEach((model, mi) => {
-		const rows = all.filter((r) => r.model === model);
-		const common = { y: 50 + mi * (panelH + 10), width: panelW - 10, height: panelH, rows, sizes, strategies };
-		const name = modelNames[model] || model;
-		parts.push(
-			panel({
-				...common,
-				x: 0,
-				title: `${name}: wall time ÷ lower bound`,
-				value: (r) => r.wallOverLb,
-				format: (v, tick) => (tick ? String(Math.round(v * 100) / 100) : v.toFixed(2)),
-				lines: [{ at: 1.15, label: '1.15' }],
-				hideLost: true,
-			}),
-			panel({
-				...common,
-				x: panelW,
-				title: `${name}: keyed requests per job (log)`,
-				value: (r) => r.keyedPerJob,
-				format: (v) => num(v).toString(),
-				log: true,
-			}),
-		);
+	];
+	axes.processes.forEach((processes, pi) => {
+		const x0 = 10 + pi * panelW;
+		parts.push(`<text x="${x0}" y="52" class="title">${processes === 1 ? '1 process' : `${processes} processes sharing the key (queue mode), N items each`}</text>`);
+		// Three header rows: N, job time, round trip (each spanning the columns below it).
+		const span = (key, from) => {
+			let to = from;
+			while (to + 1 < columns.length && columns.slice(from, to + 2).every((c) => key(c) === key(columns[from]))) to++;
+			return to;
+		};
+		const header = (key, label, y, line) => {
+			for (let ci = 0; ci < columns.length; ) {
+				const to = span(key, ci);
+				const x1 = x0 + labelW + ci * cw;
+				const x2 = x0 + labelW + (to + 1) * cw;
+				parts.push(`<text x="${(x1 + x2) / 2}" y="${y}" class="h">${esc(label(columns[ci]))}</text>`);
+				if (line) parts.push(`<line x1="${x1 + 3}" x2="${x2 - 3}" y1="${y + 3}" y2="${y + 3}" stroke="#bbb"/>`);
+				ci = to + 1;
+			}
+		};
+		header((c) => c.n, (c) => `N = ${c.n}`, top - 34, true);
+		header((c) => `${c.n}/${c.jobS}`, (c) => `jobs ${c.jobS} s`, top - 20, true);
+		header((c) => `${c.n}/${c.jobS}/${c.latencyMs}`, (c) => `${c.latencyMs} ms`, top - 6, false);
+		rows.forEach((r, ri) => {
+			const y = top + ri * ch;
+			parts.push(`<text x="${x0 + labelW - 6}" y="${y + ch / 2 + 4}" class="row">${esc(`${r.plan}/min, ${r.counts === 'all' ? 'all count' : 'submits count'}`)}</text>`);
+			columns.forEach((c, ci) => {
+				const x = x0 + labelW + ci * cw;
+				const row = cells.find(
+					(cell) => cell.cell.processes === processes && cell.cell.plan === r.plan && cell.cell.counts === r.counts && cell.cell.n === c.n && cell.cell.jobS === c.jobS && cell.cell.latencyMs === c.latencyMs,
+				);
+				let fill = '#f3f4f6';
+				let text = '';
+				let tip = 'not run';
+				if (row && row.node && row.node.failed) {
+					fill = '#9ca3af';
+					text = 'fail';
+					tip = row.node.failed;
+				} else if (row && ok(row)) {
+					const met = row.targets && row.targets.wall.met;
+					fill = row.node.lost ? '#b91c1c' : met ? '#86efac' : row.node.wallOverLb <= 2 ? '#fca5a5' : '#f87171';
+					text = row.node.lost ? `−${row.node.lost}` : fixed(row.node.wallOverLb, row.node.wallOverLb >= 10 ? 0 : row.node.wallOverLb >= 3 ? 1 : 2);
+					tip = `${row.id}: ${fixed(row.node.wallS, 1)} s, LB ${fixed(row.lowerBoundS, 1)} s${row.naive && row.naive.wallS ? `, naive ${fixed(row.naive.wallS, 1)} s` : ''}, ${row.node.done}/${row.node.n} done, ${fixed(row.node.requestsPerJob, 1)} req/job, ${row.node.rateLimited} × 429`;
+				}
+				parts.push(`<rect x="${x + 1}" y="${y + 1}" width="${cw - 2}" height="${ch - 2}" fill="${fill}"><title>${esc(tip)}</title></rect>`);
+				if (text) parts.push(`<text x="${x + cw / 2}" y="${y + 14}" class="v"${row.node && row.node.lost ? ' fill="#fff"' : ''}>${esc(text)}</text>`);
+				const marks = row ? missedMarks(row) : '';
+				if (marks) parts.push(`<text x="${x + cw / 2}" y="${y + 25}" class="m"${row.node && row.node.lost ? ' fill="#fff"' : ''}>${esc(marks)}</text>`);
+			});
+		});
 	});
-	const ly = height - 34;
+	const ly = top + rows.length * ch + 26;
+	const legend = [
+		['#86efac', `wall ≤ ${TARGETS.wallFactor} × LB (or × the naive loop)`],
+		['#fca5a5', 'missed, ≤ 2 × LB'],
+		['#f87171', 'missed, > 2 × LB'],
+		['#b91c1c', '−k: items lost'],
+		['#f3f4f6', 'not run'],
+	];
 	let lx = 12;
-	for (const st of strategies) {
-		parts.push(`<rect x="${lx}" y="${ly - 9}" width="12" height="10" fill="${COLOURS[st] || '#666'}"/>`);
-		const label = (all.find((r) => r.strategy === st) || {}).label || st;
-		parts.push(`<text x="${lx + 16}" y="${ly}" class="legend">${esc(label)}</text>`);
-		lx += 16 + label.length * 6.2 + 18;
+	for (const [colour, label] of legend) {
+		parts.push(`<rect x="${lx}" y="${ly - 10}" width="14" height="12" fill="${colour}" stroke="#ccc"/><text x="${lx + 18}" y="${ly}" class="legend">${esc(label)}</text>`);
+		lx += 30 + label.length * 5.6;
 	}
-	parts.push(`<text x="${lx}" y="${ly}" class="lost">−k</text><text x="${lx + 18}" y="${ly}" class="legend">items lost (no wall ÷ LB bar)</text>`);
 	parts.push(
-		`<text x="12" y="${ly + 20}" class="note">${esc('Lower bound from the API alone: all jobs in flight, the k-th job created no earlier than its submit window, ≥ 3 counted requests a job when every request counts. Reproduce: npm run bench')}</text>`,
+		`<text x="12" y="${ly + 20}" class="note">${esc(`Small marks: other targets missed: 429 (> ${TARGETS.per429Change} × 429 per process per change of its share), req (> ${TARGETS.requestsPerJob} requests a job), lost (items lost although the bound fits in the 600 s Timeout), rej (promises rejected unobserved).`)}</text>`,
+		`<text x="12" y="${ly + 36}" class="note">${esc('Columns: N items per process, mean job time (± 30 %), round trip. Lower bound from the API alone: jobs in flight at once, the k-th job created no earlier than its submit window, ≥ 3 counted requests a job when every request counts, 3 round trips after the last job.')}</text>`,
+		'</svg>',
 	);
-	parts.push('</svg>');
 	return `${parts.join('\n')}\n`;
 }
 
-module.exports = { renderChart };
+/** The whole grid, one row per cell. */
+function gridTable(results) {
+	const lines = [
+		'| plan | counted | N | jobs | RTT | P | LB (s) | node (s) | ÷ LB | naive (s) | node ÷ naive | req/job | 429s (worst per process per change) | lost (timed out) | billed, not delivered | clock | targets missed |',
+		'|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+	];
+	for (const row of results.cells) {
+		const c = row.cell;
+		const n = row.node;
+		const nv = row.naive;
+		const naive = !nv ? '' : nv.skipped ? 'not run' : nv.failed ? 'failed' : `${fixed(nv.wallS, 1)}${nv.lost ? ` (${nv.lost} lost)` : ''}`;
+		const vsNaive = n && !n.failed && nv && nv.wallS && !nv.lost ? fixed(n.wallS / nv.wallS) : '';
+		const missed = row.targets
+			? [
+					!row.targets.wall.met && 'wall',
+					!row.targets.per429.met && '429',
+					!row.targets.requests.met && 'requests',
+					!row.targets.noTimeoutLoss.met && 'lost',
+					row.targets.handled && !row.targets.handled.met && `${row.node.unhandledRejections} unhandled rejections`,
+				]
+					.filter(Boolean)
+					.join(', ') || '–'
+			: '';
+		lines.push(
+			n && !n.failed
+				? `| ${c.plan} | ${c.counts} | ${c.n} | ${c.jobS} s | ${c.latencyMs} ms | ${c.processes} | ${fixed(row.lowerBoundS, 1)} | ${fixed(n.wallS, 1)} | ${fixed(n.wallOverLb)} | ${naive} | ${vsNaive} | ${fixed(n.requestsPerJob, 1)} | ${n.rateLimited} (${fixed(n.max429PerChange, 1)}) | ${n.lost}${n.lostToTimeout ? ` (${n.lostToTimeout})` : ''} | ${n.billedNotDelivered} | ×${n.scale} | ${missed} |`
+				: `| ${c.plan} | ${c.counts} | ${c.n} | ${c.jobS} s | ${c.latencyMs} ms | ${c.processes} | ${fixed(row.lowerBoundS, 1)} | ${n ? `failed: ${n.failed}` : ''} | | ${naive} | | | | | | | |`,
+		);
+	}
+	return lines.join('\n');
+}
+
+/** Per plan and limit model: how many cells met the wall-time target, the spread of wall ÷ LB, losses, 429s, requests. */
+function compactTable(results) {
+	const lines = [
+		'| plan | counted | cells | wall target met | wall ÷ LB, cells without losses: median (worst) | items lost (cells) | 429s per process per change (worst) | requests a job (worst) |',
+		'|---:|---|---:|---:|---:|---:|---:|---:|',
+	];
+	const rows = results.cells.filter(ok);
+	const plans = [...new Set(rows.map((r) => r.cell.plan))].sort((a, b) => a - b);
+	for (const plan of plans) {
+		for (const counts of ['submits', 'all']) {
+			const group = rows.filter((r) => r.cell.plan === plan && r.cell.counts === counts);
+			if (!group.length) continue;
+			// A run that lost items ends early: its wall ÷ LB says nothing about speed.
+			const ratios = group.filter((r) => !r.node.lost).map((r) => r.node.wallOverLb).sort((a, b) => a - b);
+			const median = ratios.length ? ratios[Math.floor((ratios.length - 1) / 2)] : null;
+			const lossy = group.filter((r) => r.node.lost);
+			const lost = lossy.reduce((s, r) => s + r.node.lost, 0);
+			const total = group.reduce((s, r) => s + r.node.n, 0);
+			lines.push(
+				`| ${plan}/min | ${COUNTS[counts]} | ${group.length} | ${group.filter((r) => r.targets && r.targets.wall.met).length} | ${ratios.length ? `${fixed(median)} (${fixed(ratios[ratios.length - 1])})` : '–'} | ${lost} of ${total}${lossy.length ? ` (${lossy.length})` : ''} | ${fixed(Math.max(...group.map((r) => r.node.max429PerChange)), 1)} | ${fixed(Math.max(...group.map((r) => r.node.requestsPerJob)), 1)} |`,
+			);
+		}
+	}
+	return lines.join('\n');
+}
+
+function extrasTable(results) {
+	if (!results.extras || !results.extras.length) return '';
+	const lines = ['| extra | wall (s) | ÷ LB | requests a job | 429s | done | peak RSS growth (MB) | ÷ image bytes |', '|---|---:|---:|---:|---:|---:|---:|---:|'];
+	for (const e of results.extras) {
+		lines.push(
+			e.failed
+				? `| ${e.id} | failed: ${e.failed} | | | | | | |`
+				: `| ${e.id} | ${fixed(e.wallS, 1)} | ${fixed(e.wallOverLb)} | ${fixed(e.requestsPerJob, 1)} | ${e.rateLimited} | ${e.done}/${e.n} | ${fixed(e.rssGrowthMb, 1)} | ${fixed(e.growthOverImageBytes)} |`,
+		);
+	}
+	return lines.join('\n');
+}
+
+/** The README's table: wall ÷ LB of a few cells users recognise (200 ms round trips), per plan and limit model. */
+function readmeTable(results) {
+	const columns = [
+		['1 item', { n: 1, jobS: 22, processes: 1 }],
+		['1 item, 5 s job', { n: 1, jobS: 5, processes: 1 }],
+		['32 items', { n: 32, jobS: 22, processes: 1 }],
+		['32 items, 5 s jobs', { n: 32, jobS: 5, processes: 1 }],
+		['3 workers × 32 items', { n: 32, jobS: 22, processes: 3 }],
+		['300 items', { n: 300, jobS: 22, processes: 1 }],
+	];
+	const lines = [`| plan | ${columns.map(([label]) => label).join(' | ')} |`, `|---|${columns.map(() => '---:').join('|')}|`];
+	for (const plan of [5, 50, 120, 1000]) {
+		for (const counts of ['submits', 'all']) {
+			const cells = columns.map(([, axes]) => {
+				const row = results.cells.find((r) => ok(r) && r.cell.plan === plan && r.cell.counts === counts && r.cell.latencyMs === 200 && Object.entries(axes).every(([k, v]) => r.cell[k] === v));
+				if (!row) return '';
+				return row.node.lost ? `${row.node.lost} of ${row.node.n} lost` : fixed(row.node.wallOverLb);
+			});
+			if (cells.every((c) => !c)) continue;
+			lines.push(`| ${plan}/min, ${COUNTS[counts]} | ${cells.join(' | ')} |`);
+		}
+	}
+	return lines.join('\n');
+}
+
+function markdownTables(results) {
+	return [readmeTable(results), compactTable(results), gridTable(results), extrasTable(results)].filter(Boolean).join('\n\n');
+}
+
+module.exports = { renderChart, markdownTables, readmeTable, gridTable, compactTable, extrasTable };
 
 if (require.main === module) {
 	const root = path.resolve(__dirname, '..');
 	const input = path.resolve(root, process.argv[2] || 'bench/results/latest.json');
 	const output = path.resolve(root, process.argv[3] || 'docs/bench.svg');
-	fs.writeFileSync(output, renderChart(JSON.parse(fs.readFileSync(input, 'utf8'))));
-	console.log(`Wrote ${path.relative(root, output)}`);
+	const results = JSON.parse(fs.readFileSync(input, 'utf8'));
+	fs.writeFileSync(output, renderChart(results));
+	console.log(markdownTables(results));
+	console.log(`\nWrote ${path.relative(root, output)}`);
 }

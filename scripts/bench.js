@@ -1,90 +1,126 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Benchmark: N items through (a) this node with its defaults inside n8n's engine, (b) the
- * official SDK's run_async strategy and (c) a naive all-at-once polling loop, against the local
- * Segmind server emulating Segmind's job times under three rate-limit models: none, only submits
- * count, every keyed request counts. Each run is its own process on a compressed clock (see
- * bench-worker.js). Prints a table, writes bench/results/<timestamp>.json and latest.json, and
- * renders docs/bench.svg. See docs/performance.md.
+ * Benchmark: this node with its defaults, in n8n's engine, against the local Segmind server
+ * emulating Segmind (job times, a fixed-window rate limit on the key, a round-trip latency), on a
+ * compressed clock, over the grid of issue 18:
+ *   plans 5 / 50 / 120 / 1000 requests a minute × only submits count / every request counts ×
+ *   N = 1 / 32 / 300 items × jobs 22 s / 5 s (± 30 %) × round trip 0 / 200 ms × 1 / 3 processes
+ *   sharing the key (the queue-mode case: several budgets, one limit; N items each).
+ * Each cell is measured against the API's own lower bound (bench-lib.js lowerBound) and against a
+ * naive HTTP Request + Wait loop (bench-worker.js `naive`; with 3 processes, 3 loops on the key).
+ * Then the extras: peak memory (default and filesystem binary modes), the SDK's strategy, and 32
+ * one-item executions at once. Prints tables, writes bench/results/<timestamp>.json and
+ * latest.json, and renders docs/bench.svg. See docs/performance.md.
  *
- *   npm run bench
- *   BENCH_MODELS=all BENCH_SIZES=32,burst BENCH_STRATEGIES=node npm run bench
+ *   npm run bench                                  # the default slice (48 cells, ~50 min on 2 cores)
+ *   BENCH_GRID=full npm run bench                  # all 192 cells (~3-4 h; BENCH_DRY=1 shows the plan)
+ *   BENCH_PLANS=50 BENCH_SIZES=32 BENCH_PROCESSES=3 BENCH_EXTRAS=0 npm run bench   # a slice
  *
- * Settings (environment): BENCH_SCALE (10: the clock runs 10× faster, 22 s jobs take 2.2 s),
- * BENCH_MODELS (none,submits,all), BENCH_SIZES (1,8,32,100,300,burst; "burst" = 32 executions of
- * one item at once in one process), BENCH_STRATEGIES (node,sdk,naive), BENCH_SDK_SIZES (1,8: the
- * SDK runs one job at a time, so larger N only take longer), BENCH_NAIVE_SIZES (8,32),
- * BENCH_JOB_S (22), BENCH_SPREAD (0.2: each job takes 22 s × (1 ± 0.2), uniform), BENCH_RPM (50:
- * Segmind's Pro plan), BENCH_SEED (1), BENCH_IMAGE_KB (512), BENCH_OUT (bench/results),
- * BENCH_CHART (docs/bench.svg, or bench.svg in BENCH_OUT when that is set), BENCH_BINARY_MODE
- * (default: images stay in the items as base64, n8n's default; filesystem: n8n-core's
- * BinaryDataService stores them in a temp dir; node only), BENCH_FS_SIZES (100,300: extra node
- * runs without a limit in filesystem mode; empty for none).
+ * Settings (environment):
+ *   grid axes  BENCH_PLANS (5,50,120,1000), BENCH_COUNTS (submits,all), BENCH_SIZES (1,32,300),
+ *              BENCH_JOBS (22,5: mean job seconds), BENCH_LATENCIES (0,200: round trip ms),
+ *              BENCH_PROCESSES (1,3). Unset axes take the default slice's values (see SLICES),
+ *              or the whole grid's with BENCH_GRID=full. BENCH_GRID=none runs no grid cell.
+ *   BENCH_STRATEGIES (node,naive), BENCH_EXTRAS (1; 0: none), BENCH_DRY (1: print the plan and
+ *   what it will cost, run nothing), BENCH_MERGE (1: add the cells to OUT/latest.json, replacing
+ *   cells with the same id, instead of starting afresh: slices add up to the grid).
+ *   Clock: BENCH_SCALE (a fixed compression for every run; default: chosen per run, see
+ *   bench-lib.js chooseScale), BENCH_MAX_SCALE (100), BENCH_CPU_MS (8: the node's CPU per request
+ *   the choice assumes), BENCH_NAIVE_MAX (20000: the naive loop is not run where it would send more).
+ *   World: BENCH_SPREAD (0.3: jobs take mean × (1 ± 0.3), uniform), BENCH_SEED (1),
+ *   BENCH_JITTER_MS (0: ± this on every round trip), BENCH_IMAGE_KB (64: the grid's images),
+ *   BENCH_MEMORY_IMAGE_KB (512: the memory extras' images).
+ *   Output: BENCH_OUT (bench/results), BENCH_CHART (docs/bench.svg, or bench.svg in BENCH_OUT
+ *   when that is set).
  */
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { performance } = require('perf_hooks');
 const { fork, spawnSync, execSync } = require('child_process');
 
 const { jobTiming } = require('../test/server/segmind-server');
-const { lowerBound, median } = require('./bench-lib');
-const { renderChart } = require('./bench-chart');
+const lib = require('./bench-lib');
+const { renderChart, markdownTables } = require('./bench-chart');
 
 const ROOT = path.resolve(__dirname, '..');
 const env = (name, fallback) => (process.env[name] !== undefined && process.env[name] !== '' ? process.env[name] : fallback);
 const list = (value) => String(value).split(',').map((s) => s.trim()).filter(Boolean);
-const sizeOf = (size) => (size === 'burst' ? 32 : Number(size));
+const numbers = (value) => list(value).map(Number);
+
+/**
+ * The default slice (`npm run bench`, 48 cells, about 50 minutes on 2 cores with today's code)
+ * and the whole grid. The default keeps the world users live in (200 ms round trips) on every
+ * plan and limit model at N = 1 and 32 with both job times for one process; for 3 processes,
+ * 22 s jobs at N = 32 on every plan and at N = 1 on the Free and Pro plans; and N = 300 where
+ * throughput is the question: 1000 a minute (one process when only submits count, three when
+ * every request does) and 50 a minute (one process). The other 144 cells (round trip 0, 5 s jobs
+ * on 3 processes, N = 300 elsewhere) cost about 3 hours more: BENCH_GRID=full.
+ */
+const SLICES = {
+	default: [
+		{ plans: [5, 50, 120, 1000], counts: ['submits', 'all'], sizes: [1, 32], jobs: [22, 5], latencies: [200], processes: [1] },
+		{ plans: [5, 50], counts: ['submits', 'all'], sizes: [1], jobs: [22], latencies: [200], processes: [3] },
+		{ plans: [5, 50, 120, 1000], counts: ['submits', 'all'], sizes: [32], jobs: [22], latencies: [200], processes: [3] },
+		{ plans: [1000], counts: ['submits'], sizes: [300], jobs: [22], latencies: [200], processes: [1] },
+		{ plans: [1000], counts: ['all'], sizes: [300], jobs: [22], latencies: [200], processes: [3] },
+		{ plans: [50], counts: ['submits', 'all'], sizes: [300], jobs: [22], latencies: [200], processes: [1] },
+	],
+	full: [lib.GRID],
+	none: [],
+};
+
+const GRID_ENV = { plans: 'BENCH_PLANS', counts: 'BENCH_COUNTS', sizes: 'BENCH_SIZES', jobs: 'BENCH_JOBS', latencies: 'BENCH_LATENCIES', processes: 'BENCH_PROCESSES' };
+
+function gridPlan() {
+	const name = env('BENCH_GRID', 'default');
+	if (!SLICES[name]) throw new Error(`BENCH_GRID must be one of ${Object.keys(SLICES).join(', ')}`);
+	const overridden = Object.entries(GRID_ENV).filter(([, v]) => process.env[v]);
+	const slices = overridden.length
+		? [Object.fromEntries(Object.entries(GRID_ENV).map(([axis, v]) => [axis, process.env[v] ? (axis === 'counts' ? list(process.env[v]) : numbers(process.env[v])) : lib.GRID[axis]]))]
+		: SLICES[name];
+	const seen = new Set();
+	return slices.flatMap((axes) => lib.gridCells(axes)).filter((c) => !seen.has(c.id) && seen.add(c.id));
+}
 
 const SETTINGS = {
-	scale: Number(env('BENCH_SCALE', 10)),
-	models: list(env('BENCH_MODELS', 'none,submits,all')),
-	sizes: list(env('BENCH_SIZES', '1,8,32,100,300,burst')),
-	strategies: list(env('BENCH_STRATEGIES', 'node,sdk,naive')),
-	sdkSizes: list(env('BENCH_SDK_SIZES', '1,8')),
-	naiveSizes: list(env('BENCH_NAIVE_SIZES', '8,32')),
-	jobSeconds: Number(env('BENCH_JOB_S', 22)),
-	spread: Number(env('BENCH_SPREAD', 0.2)),
+	grid: env('BENCH_GRID', 'default'),
+	strategies: list(env('BENCH_STRATEGIES', 'node,naive')),
+	extras: env('BENCH_EXTRAS', '1') !== '0',
+	dry: env('BENCH_DRY', '0') === '1',
+	merge: env('BENCH_MERGE', '0') === '1',
+	fixedScale: process.env.BENCH_SCALE ? Number(process.env.BENCH_SCALE) : undefined,
+	maxScale: Number(env('BENCH_MAX_SCALE', 100)),
+	nodeCpuMs: Number(env('BENCH_CPU_MS', 8)),
+	naiveMaxRequests: Number(env('BENCH_NAIVE_MAX', 20_000)),
+	spread: Number(env('BENCH_SPREAD', 0.3)),
 	queueShare: 0.05,
-	requestsPerMinute: Number(env('BENCH_RPM', 50)),
 	windowSeconds: 60,
-	burstExecutions: 32,
 	seed: Number(env('BENCH_SEED', 1)),
-	imageKb: Number(env('BENCH_IMAGE_KB', 512)),
-	binaryMode: env('BENCH_BINARY_MODE', 'default'),
-	/** Extra node runs without a rate limit in filesystem binary mode (memory stays flat); '' for none. */
-	filesystemSizes: list(process.env.BENCH_FS_SIZES !== undefined ? process.env.BENCH_FS_SIZES : '100,300'),
+	jitterMs: Number(env('BENCH_JITTER_MS', 0)),
+	imageKb: Number(env('BENCH_IMAGE_KB', 64)),
+	memoryImageKb: Number(env('BENCH_MEMORY_IMAGE_KB', 512)),
+	cores: os.cpus().length,
 };
 const OUT_DIR = path.resolve(ROOT, env('BENCH_OUT', 'bench/results'));
 // The docs' chart, unless the results go elsewhere (then the chart goes with them).
 const CHART = path.resolve(ROOT, env('BENCH_CHART', process.env.BENCH_OUT ? path.join(OUT_DIR, 'bench.svg') : 'docs/bench.svg'));
 const NODE_FILE = path.join(ROOT, 'dist/nodes/SegmindFaceToMany/SegmindFaceToMany.node.js');
 const API_KEY = 'bench-key';
-
-const LABELS = {
-	node: '(a) this node, defaults',
-	sdk: '(b) SDK run_async, one at a time',
-	naive: '(c) naive loop, all at once',
-};
-const MODELS = {
-	none: 'no rate limit',
-	submits: `${SETTINGS.requestsPerMinute}/min, only submits count`,
-	all: `${SETTINGS.requestsPerMinute}/min, every keyed request counts`,
-};
+const WINDOW_MS = SETTINGS.windowSeconds * 1000;
 
 const LB_FORMULA =
-	'LB = max(J, R). J = max over k of floor(k / L) × W + d_k: the k-th job created cannot be created before window floor(k / L) ' +
-	'(no limit: 0) and takes its drawn duration d_k (the server gives the k-th job created the k-th duration, whoever submits it). ' +
-	'R (every request counts) = (ceil(3N / L) − 1) × W: at least 3 keyed requests a job (submit, one status check, the result). ' +
-	'L = limit per window, W = window (60 s). All jobs in flight at once; no client setting enters it.';
+	'LB = max(J, R). J = max over k of (floor(k / L) × W + d_k) + 3 × RTT: the k-th job created cannot be created before window floor(k / L) ' +
+	'(no limit: 0), takes its drawn duration d_k (the server gives the k-th job created the k-th duration, whoever submits it), and three round trips ' +
+	'follow the last job (the status check that sees it done, the result, the download). R (every request counts) = (ceil(3N / L) − 1) × W + 2 × RTT: ' +
+	'at least 3 counted requests a job (submit, one status check, the result), then the last answer and the download. L = limit per window, ' +
+	'W = window (60 s), N = jobs on the key (all processes). All jobs in flight at once; no client setting enters it.';
 
 function check() {
-	const bad = SETTINGS.strategies.filter((s) => !LABELS[s]);
-	if (bad.length) throw new Error(`unknown strategy ${bad.join(', ')} (known: ${Object.keys(LABELS).join(', ')})`);
-	const badModels = SETTINGS.models.filter((m) => !MODELS[m]);
-	if (badModels.length) throw new Error(`unknown model ${badModels.join(', ')} (known: ${Object.keys(MODELS).join(', ')})`);
-	if (!['default', 'filesystem'].includes(SETTINGS.binaryMode)) throw new Error('BENCH_BINARY_MODE must be default or filesystem');
-	if (!(SETTINGS.scale >= 1)) throw new Error('BENCH_SCALE must be 1 or more');
+	const bad = SETTINGS.strategies.filter((s) => !['node', 'naive'].includes(s));
+	if (bad.length) throw new Error(`unknown strategy ${bad.join(', ')} (grid: node, naive)`);
+	if (SETTINGS.fixedScale !== undefined && !(SETTINGS.fixedScale >= 1)) throw new Error('BENCH_SCALE must be 1 or more');
 	if (!fs.existsSync(NODE_FILE)) throw new Error(`${path.relative(ROOT, NODE_FILE)} is missing: run "npm run build" (npm run bench does)`);
 }
 
@@ -103,146 +139,190 @@ function moduleLoadMs(runs = 7) {
 			if (out.status !== 0) throw new Error(`loading the node failed: ${out.stderr}`);
 			times.push(Number(out.stdout));
 		}
-		return median(times);
+		return lib.median(times);
 	};
 	return { coldMs: measureCode(timed('')), withN8nLoadedMs: measureCode(timed("require('n8n-workflow');require('zod');")), runs };
 }
 
-function runWorker(task) {
-	return new Promise((resolve, reject) => {
-		const child = fork(path.join(__dirname, 'bench-worker.js'), [], {
-			execArgv: ['--expose-gc'],
-			stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-			env: { ...process.env, BENCH_TIME_SCALE: String(SETTINGS.scale) },
-		});
-		let answered = false;
-		child.once('message', (message) => {
-			answered = true;
-			if (message.ok) resolve(message.result);
-			else reject(new Error(message.error));
-		});
-		child.once('exit', (code) => {
-			if (!answered) reject(new Error(`bench worker exited with code ${code}`));
-		});
-		child.send(task);
-	});
-}
+// ---------------------------------------------------------------- running processes
 
-async function measure(model, strategy, size, binaryMode = SETTINGS.binaryMode) {
-	const n = sizeOf(size);
-	const executions = size === 'burst' ? SETTINGS.burstExecutions : 1;
-	const jobTimes = { meanMs: SETTINGS.jobSeconds * 1000, spread: SETTINGS.spread, queueShare: SETTINGS.queueShare, seed: SETTINGS.seed };
-	const windowMs = SETTINGS.windowSeconds * 1000;
-	const limit = model === 'none' ? 0 : SETTINGS.requestsPerMinute;
-	const worker = await runWorker({
-		strategy,
-		n,
-		executions,
-		apiKey: API_KEY,
-		binaryMode,
-		server: {
-			jobTimes,
-			rateLimit: limit > 0 ? { limit, windowMs, counts: model } : null,
-			imageSize: 256,
-			imageBytes: SETTINGS.imageKb * 1024,
-		},
+/** A forked bench-worker.js process on the run's shared compressed clock. */
+function spawnWorker(clock, task) {
+	const child = fork(path.join(__dirname, 'bench-worker.js'), [], {
+		execArgv: ['--expose-gc'],
+		stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+		env: { ...process.env, BENCH_TIME_SCALE: String(clock.scale), BENCH_CLOCK_T0: String(clock.t0), BENCH_CLOCK_V0: String(clock.v0) },
 	});
-	const durations = Array.from({ length: n }, (_, k) => {
-		const t = jobTiming(jobTimes, k);
-		return t.queueMs + t.processingMs;
+	const waiting = new Map();
+	let exited = null;
+	child.on('message', (message) => {
+		const w = waiting.get(message.type);
+		if (w) {
+			waiting.delete(message.type);
+			w.resolve(message);
+		}
 	});
-	const lb = lowerBound({ durations, limit, windowMs, counts: model });
-	const growth = worker.rssPeak - worker.rssBaseline;
+	child.once('exit', (code, signal) => {
+		exited = { code, signal };
+		for (const w of waiting.values()) w.reject(new Error(`bench worker (${task.role}) exited with ${signal || code}`));
+		waiting.clear();
+	});
+	const expect = (type) =>
+		new Promise((resolve, reject) => {
+			if (exited) return reject(new Error(`bench worker (${task.role}) exited with ${exited.signal || exited.code}`));
+			waiting.set(type, { resolve, reject });
+		});
+	const ready = expect('ready');
+	const result = expect('result').then((m) => {
+		if (!m.ok) throw new Error(m.error);
+		return m.result;
+	});
+	ready.catch(() => undefined);
+	result.catch(() => undefined);
+	child.send({ type: 'start', task });
 	return {
-		model,
-		strategy,
-		binaryMode,
-		label: binaryMode === 'filesystem' ? `${LABELS[strategy]}, filesystem binary mode` : LABELS[strategy],
-		size: String(size),
-		n,
-		executions,
-		wallS: worker.wallMs / 1000,
-		lowerBoundS: lb.lowerBoundMs / 1000,
-		jobsBoundS: lb.jobsMs / 1000,
-		rateBoundS: lb.rateMs / 1000,
-		binding: lb.binding,
-		wallOverLb: worker.wallMs / lb.lowerBoundMs,
-		...worker.stats,
-		timeline: worker.timeline,
-		done: worker.done,
-		lost: worker.lost,
-		binaryIds: worker.binaryIds,
-		errors: worker.errors,
-		imageBytes: worker.imageBytes,
-		rssBaselineMb: worker.rssBaseline / 2 ** 20,
-		rssPeakMb: worker.rssPeak / 2 ** 20,
-		rssGrowthMb: growth / 2 ** 20,
-		growthOverImageBytes: worker.imageBytes ? growth / worker.imageBytes : null,
+		ready,
+		result,
+		send: (type) => !exited && child.send({ type }),
+		kill: () => !exited && child.kill('SIGKILL'),
 	};
 }
 
-const fixed = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(d));
-
-function table(rows) {
-	const lines = [
-		'| limit | N | strategy | wall (s) | LB (s) | wall ÷ LB | keyed requests/job | status checks/done job | 429s (max in a window) | done / lost | peak RSS growth (MB) | growth ÷ image bytes |',
-		'|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-	];
-	for (const r of rows) {
-		lines.push(
-			`| ${r.model} | ${r.size === 'burst' ? `burst (${r.executions}×1)` : r.n} | ${r.label} | ${fixed(r.wallS, 1)} | ${fixed(r.lowerBoundS, 1)}${r.binding === 'rate' ? ' ᴿ' : ''} | ${r.lost ? `– (${r.lost} lost)` : fixed(r.wallOverLb)} | ${fixed(r.keyedPerJob, 1)} | ${fixed(r.pollsPerDoneJob, 1)} | ${r.rateLimited} (${r.max429PerWindow}) | ${r.done} / ${r.lost} | ${fixed(r.rssGrowthMb, 1)} | ${fixed(r.growthOverImageBytes, 2)} |`,
-		);
+/**
+ * One measured run: a server process and `processes` clients of `role`, each with `n` items
+ * (`executions` workflow executions each), all on one compressed clock. Resolves with the
+ * summary (bench-lib.js summarise) plus the raw reports.
+ */
+async function runOnce({ role, n, processes = 1, executions = 1, scale, server, binaryMode = 'default', guardS }) {
+	const clock = { scale, t0: performance.timeOrigin + performance.now(), v0: Date.now() };
+	const started = Date.now();
+	const srv = spawnWorker(clock, { role: 'server', apiKey: API_KEY, n: n * processes, server });
+	const all = [srv];
+	let guard;
+	try {
+		const { url, warmUrl } = await srv.ready;
+		const clients = Array.from({ length: processes }, (_, i) => spawnWorker(clock, { role, n, executions, apiKey: API_KEY, url, warmUrl, client: `p${i + 1}`, binaryMode }));
+		all.push(...clients);
+		await Promise.all(clients.map((c) => c.ready));
+		const timedOut = new Promise((_, reject) => {
+			guard = setTimeout(() => reject(new Error(`guard: no result after ${Math.round(guardS)} s (real)`)), guardS * 1000);
+		});
+		clients.forEach((c) => c.send('go'));
+		const runs = await Promise.race([Promise.all(clients.map((c) => c.result)), timedOut]);
+		srv.send('stop');
+		const seen = await Promise.race([srv.result, timedOut]);
+		return { runs, server: seen, realS: (Date.now() - started) / 1000 };
+	} finally {
+		clearTimeout(guard);
+		for (const p of all) p.kill();
 	}
-	return lines.join('\n');
 }
 
-/** The issue's targets, checked on the node's rows. */
-function targets(rows) {
-	const out = [];
-	const node = rows.filter((r) => r.strategy === 'node' && r.binaryMode === SETTINGS.binaryMode);
-	const add = (target, measured, met, note) => out.push({ target, measured, met, note });
-	for (const model of ['submits', 'all']) {
-		for (const [size, factor] of [['1', 1.1], ['32', 1.15], ['100', 1.15]]) {
-			const r = node.find((x) => x.model === model && x.size === size);
-			if (!r) continue;
-			add(`${MODELS[model]}, N=${size}: wall ≤ ${factor} × LB`, `${fixed(r.wallOverLb)} × LB (${fixed(r.wallS, 1)} s vs ${fixed(r.lowerBoundS, 1)} s)`, !r.lost && r.wallOverLb <= factor);
+const serverConfig = ({ jobS, plan, counts, latencyMs = 0, imageKb }) => ({
+	jobTimes: { meanMs: jobS * 1000, spread: SETTINGS.spread, queueShare: SETTINGS.queueShare, seed: SETTINGS.seed },
+	rateLimit: plan > 0 ? { limit: plan, windowMs: WINDOW_MS, counts } : null,
+	latencyMs,
+	latencyJitterMs: latencyMs > 0 ? SETTINGS.jitterMs : 0,
+	imageSize: 256,
+	imageBytes: imageKb * 1024,
+});
+
+const durationsOf = (jobS, count) =>
+	Array.from({ length: count }, (_, k) => {
+		const t = jobTiming({ meanMs: jobS * 1000, spread: SETTINGS.spread, queueShare: SETTINGS.queueShare, seed: SETTINGS.seed }, k);
+		return t.queueMs + t.processingMs;
+	});
+
+function planOf(cell) {
+	return lib.planCell(cell, durationsOf(cell.jobS, cell.n * cell.processes), {
+		windowMs: WINDOW_MS,
+		cores: SETTINGS.cores,
+		nodeCpuMs: SETTINGS.nodeCpuMs,
+		naiveMaxRequests: SETTINGS.naiveMaxRequests,
+		fixedScale: SETTINGS.fixedScale,
+		scaleOptions: { maxScale: SETTINGS.maxScale },
+	});
+}
+
+// ---------------------------------------------------------------- the grid
+
+async function measureCell(cell) {
+	const plan = planOf(cell);
+	const server = serverConfig({ ...cell, imageKb: SETTINGS.imageKb });
+	const row = { id: cell.id, cell, lowerBoundS: plan.lb.lowerBoundMs / 1000, binding: plan.lb.binding, estimatedRealS: plan.estimatedRealS };
+	const measure = async (role, scale) => {
+		const guardS = Math.max(180, 4 * ((1.5 * plan.lb.lowerBoundMs) / 1000 / scale) + 60);
+		try {
+			const { runs, server: seen, realS } = await runOnce({ role, n: cell.n, processes: cell.processes, scale, server, guardS });
+			const summary = lib.summarise({ runs, server: seen, lb: plan.lb });
+			// The node's pause log is how the bench sees its limit changes: say so when it could not be read.
+			if (role === 'node' && runs.some((r) => !r.pauses.length && (seen.perClient[r.client] || {}).rateLimited)) {
+				summary.pauseLogUnread = true;
+				console.warn(`${cell.id}: 429s but no pause log line read (has the node's wording changed? see bench-lib.js parsePauseLine)`);
+			}
+			const cpuS = (runs.reduce((s, r) => s + r.cpuMs, 0) + seen.cpuMs) / 1000;
+			return { ...summary, scale, realS, cpuS, cpuOverWall: (cpuS * scale) / summary.wallS, timeline: seen.timeline };
+		} catch (error) {
+			return { failed: String(error.message).split('\n')[0], scale };
 		}
+	};
+	if (SETTINGS.strategies.includes('node')) row.node = await measure('node', plan.node.scale);
+	if (row.node) row.node.scaleReason = plan.node.reason;
+	if (SETTINGS.strategies.includes('naive')) {
+		row.naive = plan.naive.run ? { ...(await measure('naive', plan.naive.scale)), scaleReason: plan.naive.reason } : { skipped: plan.naive.why };
 	}
-	const lost = node.filter((r) => r.lost);
-	add('nothing lost at any N, burst included', lost.length ? lost.map((r) => `${r.model} ${r.size}: ${r.lost} lost`).join('; ') : `0 lost in ${node.length} runs`, lost.length === 0);
-	const limited = node.filter((r) => r.model !== 'none');
-	const worst = limited.reduce((m, r) => Math.max(m, r.max429PerWindow), 0);
-	add('at most one 429 per rate-limit window', `at most ${worst} in a window (${limited.reduce((s, r) => s + r.rateLimited, 0)} 429s in ${limited.length} rate-limited runs)`, worst <= 1);
-	const sdk = rows.filter((r) => r.strategy === 'sdk' && r.model === 'none' && !r.lost);
-	const sdkPerJob = sdk.length ? median(sdk.map((r) => r.keyedPerJob)) : null;
-	if (sdkPerJob) {
-		const worstNode = node.filter((r) => r.n > 1).reduce((m, r) => Math.max(m, r.keyedPerJob), 0);
-		const n1 = node.filter((r) => r.n === 1).reduce((m, r) => Math.max(m, r.keyedPerJob), 0);
-		add(
-			'API requests per job ≤ ⅓ of the SDK strategy',
-			`SDK ${fixed(sdkPerJob, 1)}/job (limit ${fixed(sdkPerJob / 3, 1)}); node worst at N > 1: ${fixed(worstNode, 1)}, at N = 1: ${fixed(n1, 1)}`,
-			worstNode <= sdkPerJob / 3,
-		);
-	}
-	const memory = node.filter((r) => r.model === 'none' && r.growthOverImageBytes !== null);
-	if (memory.length) {
-		const worstMem = memory.reduce((m, r) => (r.growthOverImageBytes > m.growthOverImageBytes ? r : m));
-		add(
-			`peak RSS growth ≤ 3 × image bytes (${SETTINGS.binaryMode} binary mode, no limit)`,
-			memory.map((r) => `N=${r.size}: ${fixed(r.growthOverImageBytes)}×`).join(', '),
-			worstMem.growthOverImageBytes <= 3,
-		);
-	}
-	const flat = rows.filter((r) => r.strategy === 'node' && r.binaryMode === 'filesystem');
-	if (flat.length) {
-		add(
-			'filesystem binary mode: peak RSS growth flat in N',
-			flat.map((r) => `N=${r.size}: ${fixed(r.rssGrowthMb, 1)} MB for ${fixed(r.imageBytes / 2 ** 20, 0)} MB of images`).join(', '),
-			flat.length < 2 || Math.max(...flat.map((r) => r.rssGrowthMb)) <= 1.5 * Math.min(...flat.map((r) => r.rssGrowthMb)) + 20,
-		);
-	}
-	return out;
+	if (row.node && !row.node.failed) row.targets = lib.cellTargets({ node: row.node, naive: row.naive && !row.naive.skipped && !row.naive.failed ? row.naive : null, lb: plan.lb });
+	return row;
 }
+
+const fixed = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '–' : Number(v).toFixed(d));
+
+function cellLine(row) {
+	const n = row.node;
+	const nv = row.naive;
+	const node = !n ? '' : n.failed ? `node FAILED (${n.failed})` : `node ${fixed(n.wallS, 1)} s = ${fixed(n.wallOverLb)} × LB, ${fixed(n.requestsPerJob, 1)} req/job, ${n.rateLimited} × 429 (≤ ${fixed(n.max429PerChange, 1)}/process/change), ${n.done}/${n.n} done${n.lostToTimeout ? ` (${n.lostToTimeout} timed out)` : ''}${n.unhandledRejections ? `, ${n.unhandledRejections} unhandled rejections` : ''} [×${n.scale} ${n.scaleReason}, ${fixed(n.realS, 0)} s real, CPU×scale ${fixed(n.cpuOverWall)} of wall]`;
+	const naive = !nv ? '' : nv.skipped ? `naive not run: ${nv.skipped}` : nv.failed ? `naive FAILED (${nv.failed})` : `naive ${fixed(nv.wallS, 1)} s${nv.lost ? ` (${nv.lost} lost)` : ''}`;
+	const t = row.targets;
+	const marks = t ? ['wall', 'per429', 'requests', 'noTimeoutLoss', 'handled'].map((k) => (t[k].met ? '✓' : '✗')).join('') : '';
+	return `${row.id.padEnd(48)} LB ${fixed(row.lowerBoundS, 1).padStart(7)} s  ${marks}  ${node}; ${naive}`;
+}
+
+// ---------------------------------------------------------------- the extras
+
+/** Peak memory, the SDK's requests a job and the burst of one-item executions (clock ×10, jobs 22 s). */
+const EXTRAS = [
+	...[1, 32, 300].map((n) => ({ id: `memory N=${n}`, role: 'node', n, plan: 0, binaryMode: 'default' })),
+	...[100, 300].map((n) => ({ id: `memory N=${n} filesystem`, role: 'node', n, plan: 0, binaryMode: 'filesystem' })),
+	...[1, 8].map((n) => ({ id: `sdk N=${n}`, role: 'sdk', n, plan: 0 })),
+	...['submits', 'all'].map((counts) => ({ id: `burst 32×1 50/min ${counts}`, role: 'node', n: 32, executions: 32, plan: 50, counts })),
+];
+
+async function measureExtra(extra) {
+	const scale = SETTINGS.fixedScale || 10;
+	const durations = durationsOf(22, extra.n);
+	const lb = lib.lowerBound({ durations, limit: extra.plan, windowMs: WINDOW_MS, counts: extra.counts });
+	const server = serverConfig({ jobS: 22, plan: extra.plan, counts: extra.counts, imageKb: SETTINGS.memoryImageKb });
+	try {
+		const { runs, server: seen, realS } = await runOnce({ role: extra.role, n: extra.n, executions: extra.executions || 1, scale, server, binaryMode: extra.binaryMode, guardS: 600 });
+		const run = runs[0];
+		const growth = run.rssPeak - run.rssBaseline;
+		return {
+			...extra,
+			scale,
+			realS,
+			lowerBoundS: lb.lowerBoundMs / 1000,
+			...lib.summarise({ runs, server: seen, lb }),
+			rssGrowthMb: growth / 2 ** 20,
+			imageMb: run.imageBytes / 2 ** 20,
+			growthOverImageBytes: run.imageBytes ? growth / run.imageBytes : null,
+			binaryIds: run.binaryIds,
+		};
+	} catch (error) {
+		return { ...extra, failed: String(error.message).split('\n')[0] };
+	}
+}
+
+// ---------------------------------------------------------------- main
 
 function gitCommit() {
 	try {
@@ -252,80 +332,93 @@ function gitCommit() {
 	}
 }
 
-function plan() {
-	const runs = [];
-	for (const model of SETTINGS.models) {
-		for (const size of SETTINGS.sizes) {
-			for (const strategy of SETTINGS.strategies) {
-				if (strategy === 'sdk' && !SETTINGS.sdkSizes.includes(size)) continue;
-				if (strategy === 'naive' && !SETTINGS.naiveSizes.includes(size)) continue;
-				if (strategy !== 'node' && (size === 'burst' || SETTINGS.binaryMode !== 'default')) continue;
-				runs.push({ model, strategy, size });
-			}
-		}
+function printPlan(cells) {
+	let total = 0;
+	for (const cell of cells) {
+		const p = planOf(cell);
+		total += p.estimatedRealS;
+		console.log(
+			`${cell.id.padEnd(48)} LB ${fixed(p.lb.lowerBoundMs / 1000, 0).padStart(6)} s  node ×${p.node.scale} (${p.node.reason})  ` +
+				`naive ${p.naive.run ? `×${p.naive.scale} (${p.naive.reason}), ~${p.naive.requests} requests` : `not run: ${p.naive.why}`}  ~${fixed(p.estimatedRealS / 60, 1)} min`,
+		);
 	}
-	if (SETTINGS.binaryMode === 'default' && SETTINGS.strategies.includes('node')) {
-		for (const size of SETTINGS.filesystemSizes) runs.push({ model: 'none', strategy: 'node', size, binaryMode: 'filesystem' });
-	}
-	return runs;
+	console.log(`\n${cells.length} cells, about ${fixed(total / 60, 0)} min${SETTINGS.extras ? ' + ~4 min of extras' : ''} on this machine's estimate.`);
 }
 
 async function main() {
 	check();
+	const cells = gridPlan();
+	if (SETTINGS.dry) return printPlan(cells);
 	const s = SETTINGS;
 	console.log(
-		`Clock ×${s.scale} (every run sees real times and takes 1/${s.scale} of them): jobs ${s.jobSeconds} s × (1 ± ${s.spread}) (seed ${s.seed}, ${s.queueShare * 100}% queued); ` +
-			`rate limits ${s.requestsPerMinute} per ${s.windowSeconds} s window; ${s.imageKb} KB images; binary mode ${s.binaryMode}; node: defaults; Node ${process.version}, ${os.cpus().length} cores.`,
+		`Grid "${s.grid}": ${cells.length} cells. Jobs mean × (1 ± ${s.spread}) (seed ${s.seed}, ${s.queueShare * 100}% queued); ${s.windowSeconds} s windows; ` +
+			`${s.imageKb} KB images; node: defaults; clock chosen per run; Node ${process.version}, ${s.cores} cores.`,
 	);
 	const load = moduleLoadMs();
-	console.log(
-		`Node module load time (median of ${load.runs}): ${fixed(load.withN8nLoadedMs, 1)} ms with n8n-workflow loaded (as in n8n), ${fixed(load.coldMs, 1)} ms cold.\n`,
-	);
+	console.log(`Node module load time (median of ${load.runs}): ${fixed(load.withN8nLoadedMs, 1)} ms with n8n-workflow loaded (as in n8n), ${fixed(load.coldMs, 1)} ms cold.\n`);
 
-	const rows = [];
 	const started = Date.now();
-	for (const { model, strategy, size, binaryMode } of plan()) {
-		const row = await measure(model, strategy, size, binaryMode);
+	const rows = [];
+	for (const cell of cells) {
+		const row = await measureCell(cell);
 		rows.push(row);
-		console.log(
-			`${model.padEnd(7)} ${String(size).padStart(5)} ${row.label.padEnd(34)} wall ${fixed(row.wallS, 1).padStart(7)} s = ${fixed(row.wallOverLb)} × LB, ` +
-				`${fixed(row.keyedPerJob, 1)} req/job, ${row.rateLimited} × 429 (max ${row.max429PerWindow}/window), ${row.done}/${row.n} done` +
-				(row.errors.length ? ` (${row.errors.map((e) => `${e.count}× ${e.message}`).join('; ')})` : '') +
-				(process.env.BENCH_VERBOSE ? ` ${JSON.stringify(row.timeline)}` : ''),
-		);
+		console.log(cellLine(row));
+	}
+	const extras = [];
+	if (s.extras) {
+		for (const extra of EXTRAS) {
+			const row = await measureExtra(extra);
+			extras.push(row);
+			console.log(
+				`${row.id.padEnd(48)} ${row.failed ? `FAILED (${row.failed})` : `wall ${fixed(row.wallS, 1)} s = ${fixed(row.wallOverLb)} × LB, ${fixed(row.requestsPerJob, 1)} req/job, ${row.rateLimited} × 429, ${row.done}/${row.n} done, RSS +${fixed(row.rssGrowthMb, 1)} MB (${fixed(row.growthOverImageBytes)} × image bytes)`}`,
+			);
+		}
 	}
 
-	console.log(`\n${table(rows)}\n`);
-	console.log(`ᴿ: the rate bound is the larger one. ${LB_FORMULA}`);
-	console.log('keyed requests/job: every request with the API key (429s included) ÷ N; status checks/done job: status requests per job whose result was collected.\n');
-	const goals = targets(rows);
-	for (const g of goals) console.log(`${g.met ? 'met   ' : 'MISSED'}  ${g.target}: ${g.measured}`);
-
+	const latest = path.join(OUT_DIR, 'latest.json');
+	const previous = s.merge && fs.existsSync(latest) ? JSON.parse(fs.readFileSync(latest, 'utf8')) : null;
+	const ids = new Set(rows.map((r) => r.id));
+	const mergedRows = previous ? [...previous.cells.filter((r) => !ids.has(r.id)), ...rows] : rows;
+	// Targets from today's definitions for every cell, merged ones included.
+	for (const row of mergedRows) {
+		if (!row.node || row.node.failed) continue;
+		const naive = row.naive && !row.naive.skipped && !row.naive.failed ? row.naive : null;
+		row.targets = lib.cellTargets({ node: row.node, naive, lb: { lowerBoundMs: row.lowerBoundS * 1000 } });
+	}
+	const order = new Map(lib.gridCells().map((c, i) => [c.id, i]));
+	mergedRows.sort((a, b) => (order.get(a.id) ?? 1e9) - (order.get(b.id) ?? 1e9));
 	const results = {
 		meta: {
 			date: new Date().toISOString(),
 			commit: gitCommit(),
 			node: process.version,
-			cpus: os.cpus().length,
+			cpus: s.cores,
 			settings: s,
-			models: MODELS,
 			nodeOptions: 'defaults (Continue On Fail on, to count lost items)',
 			moduleLoad: load,
 			lowerBound: LB_FORMULA,
-			durationS: (Date.now() - started) / 1000,
+			targets: lib.TARGETS,
+			durationS: (Date.now() - started) / 1000 + (previous ? previous.meta.durationS || 0 : 0),
+			runs: [...(previous ? previous.meta.runs || [] : []), { date: new Date().toISOString(), commit: gitCommit(), grid: s.grid, cells: rows.length, durationS: (Date.now() - started) / 1000 }],
 			command: 'npm run bench',
 		},
-		rows,
-		targets: goals,
+		cells: mergedRows,
+		extras: extras.length || !previous ? extras : previous.extras,
+		summary: lib.targetSummary(mergedRows),
 	};
+
+	console.log(`\n${markdownTables(results)}\n`);
+	console.log(`LB: ${LB_FORMULA}\n`);
+	for (const [key, t] of Object.entries(results.summary)) console.log(`${key.padEnd(14)} met in ${t.met} of ${t.cells} cells${t.missed.length ? `; missed: ${t.missed.join('; ')}` : ''}`);
+
 	fs.mkdirSync(OUT_DIR, { recursive: true });
 	const stamp = results.meta.date.replace(/[:.]/g, '-');
 	const file = path.join(OUT_DIR, `${stamp}.json`);
 	fs.writeFileSync(file, `${JSON.stringify(results, null, '\t')}\n`);
-	fs.writeFileSync(path.join(OUT_DIR, 'latest.json'), `${JSON.stringify(results, null, '\t')}\n`);
+	fs.writeFileSync(latest, `${JSON.stringify(results, null, '\t')}\n`);
 	fs.mkdirSync(path.dirname(CHART), { recursive: true });
 	fs.writeFileSync(CHART, renderChart(results));
-	console.log(`\nWrote ${path.relative(ROOT, file)}, ${path.relative(ROOT, path.join(OUT_DIR, 'latest.json'))} and ${path.relative(ROOT, CHART)} (${fixed(results.meta.durationS / 60, 1)} min).`);
+	console.log(`\nWrote ${path.relative(ROOT, file)}, ${path.relative(ROOT, latest)} and ${path.relative(ROOT, CHART)} (${fixed((Date.now() - started) / 60000, 1)} min).`);
 }
 
 main().catch((error) => {

@@ -69,6 +69,12 @@ const DEFAULT_CONFIG = {
 	 */
 	acceptAnyKey: false,
 	// ---- end of acceptAnyKey ----
+	// ---- bench region: round trips (see the "bench region" below) ----
+	/** Round-trip time of every answer (ms): half passes before the request is handled, half before the answer leaves. */
+	latencyMs: 0,
+	/** ± this much (ms, uniform, seeded) on each request's round trip. */
+	latencyJitterMs: 0,
+	// ---- end of bench region ----
 };
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same sequence everywhere. */
@@ -112,9 +118,12 @@ function createSegmindServer(options = {}) {
 		req.on('data', (c) => chunks.push(c));
 		req.on('end', () => {
 			const raw = Buffer.concat(chunks);
-			handle(req, res, raw).catch((error) => {
-				if (!res.headersSent) send(res, 500, { error: String(error && error.message) });
-			});
+			// With a round-trip latency (bench region), half of it passes before the request is handled.
+			inTransit(req, res, () =>
+				handle(req, res, raw).catch((error) => {
+					if (!res.headersSent) send(res, 500, { error: String(error && error.message) });
+				}),
+			);
 		});
 	});
 	server.on('connection', (socket) => {
@@ -125,12 +134,15 @@ function createSegmindServer(options = {}) {
 	function send(res, status, body, headers = {}) {
 		const isBuffer = Buffer.isBuffer(body);
 		const text = isBuffer ? body : typeof body === 'string' ? body : JSON.stringify(body);
-		res.writeHead(status, {
-			'Content-Type': isBuffer ? 'application/octet-stream' : typeof body === 'string' ? 'text/html' : 'application/json',
-			'Content-Length': Buffer.byteLength(text),
-			...headers,
+		// With a round-trip latency (bench region), the other half passes before the answer leaves.
+		inTransit(res.req, res, () => {
+			res.writeHead(status, {
+				'Content-Type': isBuffer ? 'application/octet-stream' : typeof body === 'string' ? 'text/html' : 'application/json',
+				'Content-Length': Buffer.byteLength(text),
+				...headers,
+			});
+			res.end(text);
 		});
-		res.end(text);
 	}
 
 	function route(method, path) {
@@ -195,7 +207,7 @@ function createSegmindServer(options = {}) {
 	}
 
 	function resultBody(job) {
-		const url = `${baseUrl}/outputs/${job.id}.png`;
+		const url = `${job.base}/outputs/${job.id}.png`;
 		const { queueMs, processingMs } = timing(job);
 		const metrics = {
 			inference_time: processingMs / 1000,
@@ -215,8 +227,7 @@ function createSegmindServer(options = {}) {
 	}
 
 	async function handle(req, res, raw) {
-		const url = new URL(req.url, baseUrl);
-		const path = url.pathname;
+		const { client, path, base } = untag(new URL(req.url, baseUrl).pathname);
 		const name = route(req.method, path);
 		const apiKey = req.headers['x-api-key'];
 		let body;
@@ -237,6 +248,8 @@ function createSegmindServer(options = {}) {
 			body: name === 'upload' ? { data_urls: (body && body.data_urls || []).map((u) => String(u).slice(0, 40)) } : body,
 			/** The x-api-key received, for hosts that must never see it (the foreign host checks this). */
 			apiKey,
+			/** The client tag of the URL (`/c/<tag>/…`, bench region), or undefined. */
+			client,
 		};
 		requests.push(entry);
 
@@ -269,7 +282,7 @@ function createSegmindServer(options = {}) {
 			if (injection.hang) return; // never answer
 			if (injection.reset) return req.socket.destroy();
 			if (injection.afterCreate && name === 'submit') {
-				createJob(body);
+				createJob(body, base);
 			}
 			if (injection.afterCreate && name === 'sync') billed++;
 			const edge = EDGE_FAULTS.find((k) => injection[k] !== undefined);
@@ -296,12 +309,12 @@ function createSegmindServer(options = {}) {
 					return send(res, 406, { error: `Insufficient credits. Your balance is ${config.credits.toFixed(4)} and this request needs ${config.costPerJob}.` });
 				}
 				if (name === 'sync') return runSync(res, body);
-				const job = createJob(body);
-				const jobBase = config.jobUrlBase || baseUrl;
+				const job = createJob(body, base);
+				const jobBase = config.jobUrlBase || base;
 				return send(res, 200, {
 					request_id: job.id,
 					status: 'QUEUED',
-					poll_url: `${baseUrl}/v1/requests/${job.id}`,
+					poll_url: `${base}/v1/requests/${job.id}`,
 					status_url: `${jobBase}/v2/requests/${job.id}/status`,
 					response_url: `${jobBase}/v2/requests/${job.id}`,
 				});
@@ -338,7 +351,7 @@ function createSegmindServer(options = {}) {
 					if (!match) return null;
 					const id = randomUUID();
 					assets.set(id, { mimeType: match[1], bytes: Buffer.from(match[2], 'base64') });
-					return `${baseUrl}/assets/${id}`;
+					return `${base}/assets/${id}`;
 				});
 				if (!urls.length || urls.includes(null)) return send(res, 400, { error: 'data_urls must be data: URLs' });
 				return send(res, 200, config.uploadKey === 'urls' ? { urls } : { file_urls: urls });
@@ -353,9 +366,9 @@ function createSegmindServer(options = {}) {
 		}
 	}
 
-	function createJob(body) {
+	function createJob(body, base = baseUrl) {
 		billed++;
-		const job = { id: randomUUID(), createdAt: Date.now(), body, error: validate(body), index: jobCount++ };
+		const job = { id: randomUUID(), createdAt: Date.now(), body, error: validate(body), index: jobCount++, base };
 		if (config.jobTimes) job.timing = jobTiming(config.jobTimes, job.index);
 		jobs.set(job.id, job);
 		config.credits -= config.costPerJob;
@@ -455,6 +468,41 @@ function createSegmindServer(options = {}) {
 		return undefined;
 	}
 
+	// ------------------------------------------------------------------ bench region
+	// The world users live in, for the benchmark (scripts/bench*.js) and the queue-mode test:
+	// a round-trip latency on every answer, and client tags that tell several clients of one key
+	// apart (every process of a queue-mode setup, each with the same API key and rate limit).
+	// Kept in one region so other changes merge cleanly.
+
+	/** Seeded draws of each request's round trip (the same seed gives the same latencies). */
+	let latencyRandom = mulberry32(1);
+
+	/**
+	 * Run `fn` after half of this request's round trip (`latencyMs` ± `latencyJitterMs`): called
+	 * once when the request arrives and once when its answer is sent, so a request is handled
+	 * half a round trip after it was sent, and its answer arrives a full round trip after.
+	 */
+	function inTransit(req, res, fn) {
+		const { latencyMs = 0, latencyJitterMs = 0 } = config;
+		if (!(latencyMs > 0 || latencyJitterMs > 0) || !req) return fn();
+		if (req.roundTripMs === undefined) req.roundTripMs = Math.max(0, latencyMs + latencyJitterMs * (2 * latencyRandom() - 1));
+		setTimeout(() => {
+			if (!res.destroyed) fn();
+		}, req.roundTripMs / 2);
+	}
+
+	/**
+	 * `/c/<tag>/rest` → the tag and `/rest`. A client that puts `/c/<tag>` at the end of its base
+	 * URL is told apart in `requests` (entry.client) and gets every URL it is handed (status,
+	 * result, output, asset) under the same prefix. Untagged paths are served as before.
+	 */
+	function untag(pathname) {
+		const match = /^\/c\/([A-Za-z0-9_-]{1,40})(\/.*)$/.exec(pathname);
+		if (!match) return { client: undefined, path: pathname, base: baseUrl };
+		return { client: match[1], path: match[2], base: `${baseUrl}/c/${match[1]}` };
+	}
+	// ------------------------------------------------------------------ end of bench region
+
 	let epoch = 0;
 	let billed = 0;
 	/** Sockets with a request not yet answered in full (reset() ends these; idle keep-alive ones stay). */
@@ -509,6 +557,7 @@ function createSegmindServer(options = {}) {
 			jobCount = 0;
 			billed = 0;
 			limiter = { origin: undefined, window: -1, count: 0 };
+			latencyRandom = mulberry32(1);
 			await new Promise((resolve) => setImmediate(resolve));
 		},
 		async start(port = 0) {
