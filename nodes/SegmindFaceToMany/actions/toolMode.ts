@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { errorItemJson } from '../errors/toNodeError';
+import { reportedJobMs } from './job';
 import type { RunOptions } from './runOptions';
 
 /*
@@ -43,12 +44,9 @@ function num(value: unknown): number | undefined {
 	return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** The job's time from Segmind's metrics, else the time this call took. */
+/** The job's time from Segmind's metrics, else the time this call took, in seconds (2 decimals). */
 function seconds(metrics: IDataObject, elapsedMs: number): number {
-	const queue = num(metrics.queue_time);
-	const inference = num(metrics.inference_time);
-	const total = num(metrics.total_time) ?? (queue !== undefined && inference !== undefined ? queue + inference : undefined);
-	return Math.round((total ?? elapsedMs / 1000) * 100) / 100;
+	return Math.round((reportedJobMs(metrics) ?? elapsedMs) / 10) / 100;
 }
 
 /**
