@@ -577,7 +577,7 @@ function createSegmindServer(options = {}) {
 
 const EDGE_FAULTS = ['drip', 'flood', 'truncate'];
 
-module.exports = { createSegmindServer, jobTiming, STYLES };
+module.exports = { createSegmindServer, jobTiming, mulberry32, STYLES };
 
 if (require.main === module) {
 	// `node test/server/segmind-server.js [port]`: run standalone (for manual tries and real-n8n tests).

@@ -13,7 +13,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workf
 import { EMULATOR_URL, SegmindEmulator, type Plan, type Seen } from './segmindEmulator';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { jobTiming } = require('../server/segmind-server');
+const { jobTiming, mulberry32 } = require('../server/segmind-server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { lowerBound } = require('../../scripts/bench-lib');
 
@@ -134,25 +134,14 @@ async function runClock<T>(done: Promise<T>): Promise<T> {
 
 let keys = 0;
 
-/** A small seeded PRNG (mulberry32), so that the node's random draws (first checks, backoff jitter) repeat. */
-function seeded(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 /**
  * Run one cell with the node: each process runs one execution with its share of the items, all
  * starting at once. `runs` > 1 runs the cell again on the same key (what the processes learned
- * carries over, as in n8n between executions); the outcome is the last run's.
+ * carries over, as in n8n between executions); the outcome is the last run's. Math.random is the
+ * server's seeded PRNG, so that the node's random draws (first checks, backoff jitter) repeat.
  */
 export async function simulate(cell: Cell, runs = 1): Promise<Outcome> {
-	const random = jest.spyOn(Math, 'random').mockImplementation(seeded(cell.seed ?? 1));
+	const random = jest.spyOn(Math, 'random').mockImplementation(mulberry32(cell.seed ?? 1));
 	try {
 		return await simulateRuns(cell, runs);
 	} finally {
