@@ -29,6 +29,8 @@ export interface Cell {
 	latencyMs: number;
 	/** n8n processes sharing the key (queue-mode workers). */
 	processes: number;
+	/** When each process starts its execution, after the first (queue-mode workers pick up work at different moments); all at once when absent. */
+	startDelaysMs?: number[];
 	seed?: number;
 	/** Node options (defaults when absent). */
 	options?: Record<string, unknown>;
@@ -169,6 +171,8 @@ async function simulateRuns(cell: Cell, runs: number): Promise<Outcome> {
 			Promise.all(
 				shares.map(async (items, p) => {
 					if (items === 0) return [] as INodeExecutionData[];
+					const delayMs = cell.startDelaysMs?.[p] ?? 0;
+					if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
 					const { Node } = copyOf(p);
 					const ctx = executeContext(emulator.http(p), apiKey, items, cell.options ?? {});
 					const [out] = (await new Node().execute!.call(ctx)) as INodeExecutionData[][];

@@ -6,8 +6,8 @@ import type { RequestScheduler, Ticket } from './scheduler';
  * Wait for the request budget. Once the item has started (its first request was granted), the
  * wait ends at the item's deadline. Before that, the item only waits in line behind the others
  * (a batch larger than the rate limit allows queues its later items) and its Timeout does not
- * run, except while Segmind has paused everyone with a 429: an item that has waited its whole
- * Timeout while such a pause lasts, or would have to, fails (nothing was sent for it).
+ * run, except when Segmind has paused everyone with a 429 for longer than the Timeout: then the
+ * item fails (nothing was sent for it).
  * A ticket granted after the wait gave up is handed back at once (nothing is left unanswered).
  */
 export async function waitForBudget(
@@ -32,8 +32,9 @@ export async function waitForBudget(
 			const outcome = clock ? await firstOf(pending, clock.deadline ?? Date.now() + clock.timeoutMs) : await pending;
 			if (outcome && 'ticket' in outcome) return outcome.ticket;
 			if (outcome) throw outcome.error;
-			// Waited in line a whole Timeout without starting, and no 429 pause holds it: keep its place.
-			if (!started() && scheduler.pausedUntil <= Date.now()) continue;
+			// Waited in line a whole Timeout without starting, and no 429 pause holds it for another whole
+			// Timeout (a probe's 429 pauses the key to the end of its window): keep its place.
+			if (clock && !started() && scheduler.pausedUntil <= Date.now() + clock.timeoutMs) continue;
 			place.abort();
 			const late = await pending;
 			if ('ticket' in late) late.ticket.failed();

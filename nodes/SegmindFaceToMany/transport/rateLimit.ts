@@ -103,7 +103,15 @@ export class RateLimitLearner {
 		const paused = this.counts(kind) ? Math.max(0, this.pauseEnd - now) : 0;
 		const end = this.windows.end;
 		if (end === undefined) return this.over(kind) ? Number.POSITIVE_INFINITY : paused;
-		if (kind === 'submit' && this.paced() && this.pace.held) return Math.max(paused, end - now);
+		if (kind === 'submit' && this.paced() && this.pace.held) {
+			// The pace comes from the estimate, so a job it holds is held by the estimate: that is what
+			// lets the estimate be probed upward (else a process whose share starts small stays there).
+			// In a window that probes, held jobs go from its middle on, up to the estimate; past it, one
+			// at a time as probes.
+			this.probe.held();
+			const probeAt = this.windows.lengthMs === undefined ? end : this.probe.nextAt(this.windows, this.limit ?? 0);
+			return Math.max(paused, probeAt - now);
+		}
 		if (!this.over(kind) || this.probeFor(now)) return paused;
 		// The window's length is not known yet: a spaced probe looks for an earlier end.
 		if (this.windows.lengthMs === undefined) return Math.max(paused, this.windows.nextEndProbe() - now);
