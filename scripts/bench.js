@@ -13,7 +13,7 @@
  * one-item executions at once. Prints tables, writes bench/results/<timestamp>.json and
  * latest.json, and renders docs/bench.svg. See docs/performance.md.
  *
- *   npm run bench                                  # the default slice (48 cells, ~50 min on 2 cores)
+ *   npm run bench                                  # the default slice (48 cells, ~30 min on 2 cores)
  *   BENCH_GRID=full npm run bench                  # all 192 cells (~3-4 h; BENCH_DRY=1 shows the plan)
  *   BENCH_PLANS=50 BENCH_SIZES=32 BENCH_PROCESSES=3 BENCH_EXTRAS=0 npm run bench   # a slice
  *
@@ -50,7 +50,7 @@ const list = (value) => String(value).split(',').map((s) => s.trim()).filter(Boo
 const numbers = (value) => list(value).map(Number);
 
 /**
- * The default slice (`npm run bench`, 48 cells, about 50 minutes on 2 cores with today's code)
+ * The default slice (`npm run bench`, 48 cells, about 30 minutes on 2 cores)
  * and the whole grid. The default keeps the world users live in (200 ms round trips) on every
  * plan and limit model at N = 1 and 32 with both job times for one process; for 3 processes,
  * 22 s jobs at N = 32 on every plan and at N = 1 on the Free and Pro plans; and N = 300 where
