@@ -463,4 +463,4 @@ if (require.main === module) {
 		});
 }
 
-module.exports = { main, cleanup, pgBinDir, RATE_LIMIT, RATE_LIMIT_WALL_FACTOR };
+module.exports = { main, cleanup, pgBinDir, RATE_LIMIT, RATE_LIMIT_JOBS, RATE_LIMIT_WALL_FACTOR, SCENARIOS };

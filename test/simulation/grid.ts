@@ -149,23 +149,29 @@ export function allowedRateLimitEvents(outcome: CellOutcome): number {
 	return 3 + Math.ceil(Math.log2(outcome.windows + 1)) + (outcome.cell.processes > 1 ? 4 : 0);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const queueMode = require('../real-n8n/queue-mode');
+const queueRun = queueMode.SCENARIOS['rate-limit'];
+
 /**
- * The real queue-mode test's case (test/real-n8n/queue-mode.test.ts), simulated: 3 workers share
- * 30 requests per 10 s window, every request counted, 96 jobs of 1.5 s, and pick up their work a
- * moment apart, so the first worker takes nearly the whole window before the others meet their
- * first 429 (their shares start at 1 or 2). Target as in that test: 2 × the API's lower bound.
+ * The real queue-mode test's case (test/real-n8n/queue-mode.js, scenario rate-limit), simulated:
+ * its workers share its plan (30 requests per 10 s window, every request counted) and run its
+ * jobs (1.5 s), and pick up their work a moment apart, so the first worker takes nearly the whole
+ * window before the others meet their first 429 (their shares start at 1 or 2). Its target:
+ * RATE_LIMIT_WALL_FACTOR × the API's lower bound.
  */
 export const QUEUE_MODE_CELL: GridCell = {
-	plan: { perMinute: 30, counts: 'all', windowMs: 10_000 },
-	items: 96,
-	jobMs: 1500,
+	plan: { perMinute: queueMode.RATE_LIMIT.limit, counts: queueMode.RATE_LIMIT.counts, windowMs: queueMode.RATE_LIMIT.windowMs },
+	items: queueRun.batches * queueRun.items,
+	jobMs: queueMode.RATE_LIMIT_JOBS.meanMs,
+	spread: queueMode.RATE_LIMIT_JOBS.spread,
 	latencyMs: 20,
-	processes: 3,
+	processes: queueRun.workers,
 	startDelaysMs: [0, 200, 400],
 	run: 'cold',
 };
 
-export const QUEUE_MODE_WALL = 2;
+export const QUEUE_MODE_WALL: number = queueMode.RATE_LIMIT_WALL_FACTOR;
 
 export function tableRow(outcome: CellOutcome): string {
 	const { cell } = outcome;
