@@ -39,7 +39,8 @@ export interface GrantNote {
  *   window is let past the limit to find out.
  * - Recovery: the estimate is not a ceiling forever (other processes sharing the key may have
  *   stopped, the plan may have grown). After `probeGap` clean windows in which this process was
- *   held back by its estimate, the next window lets requests past it, one at a time and from
+ *   held back by its estimate (a new job held by the submit pace counts: the pace comes from the
+ *   estimate), the next window lets requests past it, one at a time and from
  *   halfway through the window on. If they go through, the estimate grows to what the window let
  *   through and the gap is 1 again; the first 429 sets the estimate from what the window let
  *   through, and if that is no more than before, the probe failed and the gap doubles (1, 2, 4…
